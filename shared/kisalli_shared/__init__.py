@@ -1,0 +1,1 @@
+"""The event-sourcing core shared by every Kisälli service."""

@@ -1,0 +1,35 @@
+"""Settings every service reads from its environment."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # The server, and usually the service's own database in it. Where several
+    # services share one server (the local stack), DATABASE_NAME picks each
+    # service's database.
+    database_url: str = "postgresql://kisalli:kisalli@127.0.0.1:55432/postgres"
+    database_name: str | None = None
+    database_pool_size: int = 10
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_partitions: int = 3
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Links in emails are built from this, never from request headers.
+    public_base_url: str = "http://127.0.0.1:8080"
+
+    @property
+    def dsn(self) -> str:
+        if not self.database_name:
+            return self.database_url
+        return with_database(self.database_url, self.database_name)
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))

@@ -1,0 +1,222 @@
+"""The FastAPI app factory every service uses.
+
+It adds what ops and frontends expect of every service: /healthz, /readyz,
+/metrics, problem-details errors and one JSON log line per request.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kisalli_shared.problems import PROBLEM_JSON, Problem, problem_type
+
+log = structlog.get_logger("kisalli.request")
+
+REQUEST_SECONDS = Histogram(
+    "kisalli_http_request_duration_seconds",
+    "Time to answer a request",
+    ["method", "route", "status"],
+)
+CORRELATION_HEADER = "x-correlation-id"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+Lifespan = Callable[[FastAPI], Any]
+
+
+def create_app(
+    *,
+    title: str,
+    version: str = "0.1.0",
+    description: str = "",
+    lifespan: Lifespan | None = None,
+    readiness: dict[str, ReadinessCheck] | None = None,
+    root_path: str = "",
+) -> FastAPI:
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        root_path=root_path,
+    )
+    checks = readiness or {}
+    app.add_middleware(RequestLogMiddleware)
+    _add_problem_handlers(app)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """Answer while the process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> Response:
+        """Answer 200 when the database and Kafka answer, 503 otherwise."""
+        failed = {}
+        for name, check in checks.items():
+            try:
+                await check()
+            except Exception as exc:
+                failed[name] = type(exc).__name__
+        if failed:
+            problem = Problem(
+                503,
+                "not-ready",
+                "Not ready",
+                "A dependency does not answer.",
+                failed=failed,
+            )
+            return JSONResponse(problem.body(), 503, media_type=PROBLEM_JSON)
+        return JSONResponse({"status": "ready", "checks": sorted(checks)})
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def _problem_response(request: Request, problem: Problem) -> JSONResponse:
+    headers = getattr(problem, "headers", None)
+    return JSONResponse(
+        problem.body(instance=request.url.path),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _add_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+        return _problem_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # The offending input is left out: it may be a password.
+        errors = [
+            {
+                "loc": list(error.get("loc", ())),
+                "msg": error.get("msg", ""),
+                "type": error.get("type", ""),
+            }
+            for error in exc.errors()
+        ]
+        problem = Problem(
+            422,
+            "validation-failed",
+            "Invalid request",
+            "Some fields are missing or wrong.",
+            errors=errors,
+        )
+        return _problem_response(request, problem)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body = {
+            "type": "about:blank",
+            "title": _reason(exc.status_code),
+            "status": exc.status_code,
+        }
+        if isinstance(exc.detail, str) and exc.detail != body["title"]:
+            body["detail"] = exc.detail
+        return JSONResponse(
+            body, exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        problem = Problem(
+            500, "internal-error", "Internal error", "Something went wrong on our side."
+        )
+        return _problem_response(request, problem)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class RequestLogMiddleware:
+    """One log line per request, with the correlation id bound for its span."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        correlation_id = _correlation_id(scope)
+        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((CORRELATION_HEADER.encode(), correlation_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_template(scope)
+            REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(elapsed)
+            if route not in {"/healthz", "/readyz", "/metrics"}:
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    route=route,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
+                )
+            structlog.contextvars.unbind_contextvars("correlation_id")
+
+
+def _correlation_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == CORRELATION_HEADER.encode():
+            text = value.decode("latin-1")
+            if _SAFE_ID.match(text):
+                return text
+    return str(uuid.uuid4())
+
+
+def _route_template(scope: Scope) -> str:
+    # The template, not the path: paths can carry ids, never a query string.
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return str(path) if path else "unmatched"
+
+
+@asynccontextmanager
+async def no_lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    yield
+
+
+__all__ = ["create_app", "problem_type"]
