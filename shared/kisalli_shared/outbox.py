@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from prometheus_client import Counter, Gauge
 
 from kisalli_shared.eventstore import envelope_from_row
@@ -82,12 +83,25 @@ class OutboxRelay:
         async with self.pool.acquire() as conn:
             await self._become_leader(conn)
             try:
-                while True:
-                    published = await self.publish_batch(conn)
-                    if published == 0:
-                        await asyncio.sleep(self.idle_interval)
+                await self._publish_forever(conn)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
+
+    async def _publish_forever(self, conn: asyncpg.Connection) -> None:
+        backoff = self.idle_interval
+        while True:
+            try:
+                published = await self.publish_batch(conn)
+            except KafkaError as exc:
+                # The broker is away: the rows stay in the outbox until it is
+                # back, and are sent again then.
+                log.warning("outbox_publish_failed", error=repr(exc))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            backoff = self.idle_interval
+            if published == 0:
+                await asyncio.sleep(self.idle_interval)
 
     async def _become_leader(self, conn: asyncpg.Connection) -> None:
         while True:
