@@ -1,0 +1,158 @@
+"""The app factory and runtime every service is built from."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from kisalli_shared.problems import Problem
+from kisalli_shared.runtime import ServiceRuntime, ServiceSpec
+from kisalli_shared.settings import ServiceSettings
+from kisalli_shared.web import create_app
+from tests.shared.events_for_tests import registry
+
+
+class Login(BaseModel):
+    username: str
+    password: str
+
+
+@pytest.fixture
+async def runtime(event_store_db: str, kafka: str) -> AsyncIterator[ServiceRuntime]:
+    settings = ServiceSettings(
+        database_url=event_store_db, kafka_bootstrap_servers=kafka
+    )
+    runtime = ServiceRuntime(ServiceSpec(name="webtest", registry=registry), settings)
+    await runtime.start(background=False)
+    yield runtime
+    await runtime.stop()
+
+
+@pytest.fixture
+def app(runtime: ServiceRuntime) -> FastAPI:
+    app = create_app(
+        title="test",
+        readiness={
+            "database": runtime.check_database,
+            "kafka": runtime.check_kafka,
+        },
+    )
+
+    @app.post("/login")
+    async def login(body: Login) -> dict[str, str]:
+        return {"hello": body.username}
+
+    @app.get("/things/{thing_id}")
+    async def thing(thing_id: int) -> dict[str, int]:
+        raise Problem(409, "thing-busy", "Busy", f"Thing {thing_id} is busy.")
+
+    return app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        yield c
+
+
+async def test_a_ready_service_says_so_for_database_and_kafka(client):
+    response = await client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["checks"] == ["database", "kafka"]
+    assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_a_service_whose_database_is_gone_is_not_ready(client, runtime):
+    await runtime.pool.close()
+
+    response = await client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["failed"] == {"database": "InterfaceError"}
+
+
+async def test_invalid_input_gets_a_problem_answer_that_does_not_echo_it(client):
+    response = await client.post(
+        "/login", json={"username": ["not", "a", "string"], "password": "hunter2" * 3}
+    )
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["type"] == "https://kisalli.fi/problems/validation-failed"
+    assert body["errors"][0]["loc"] == ["body", "username"]
+    assert "hunter2" not in response.text
+
+
+async def test_a_body_that_is_not_json_gets_a_problem_answer(client):
+    response = await client.post(
+        "/login", content=b"{oops", headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_unknown_path_gets_a_problem_answer(client):
+    response = await client.get("/nothing-here")
+
+    assert response.status_code == 404
+    assert response.json() == {"type": "about:blank", "title": "Not Found",
+                               "status": 404}
+
+
+async def test_a_domain_problem_keeps_its_status_type_and_text(client):
+    response = await client.get("/things/7")
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Thing 7 is busy."
+    assert response.json()["instance"] == "/things/7"
+
+
+async def test_each_request_is_one_log_line_with_its_correlation_id(client):
+    with structlog.testing.capture_logs() as logs:
+        response = await client.post(
+            "/login",
+            json={"username": "aino", "password": "correct horse battery"},
+            headers={"X-Correlation-ID": "corr-123"},
+        )
+
+    assert response.headers["x-correlation-id"] == "corr-123"
+    [line] = [entry for entry in logs if entry["event"] == "request"]
+    assert line["route"] == "/login"
+    assert line["status"] == 200
+    assert "correct horse" not in repr(logs)
+
+
+async def test_metrics_count_requests_by_route(client):
+    await client.get("/things/1")
+
+    metrics = (await client.get("/metrics")).text
+
+    assert 'route="/things/{thing_id}"' in metrics
+
+
+async def test_a_started_service_has_topics_that_keep_events_forever(
+    runtime: ServiceRuntime, kafka: str
+):
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    await admin.start()
+    try:
+        [described] = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, runtime.spec.topic)]
+        )
+    finally:
+        await admin.close()
+
+    configs = {c[0]: c[1] for c in described.resources[0][4]}
+    assert configs["retention.ms"] == "-1"
+    assert configs["retention.bytes"] == "-1"
