@@ -70,8 +70,10 @@ def find_servers() -> Iterator[Servers]:
             database_url = pg.get_connection_url()
         local_kafka = kafka is None
         if kafka is None or database_url is None:
-            local_stack(*(["kafka"] if kafka is None else []),
-                        *(["postgres"] if database_url is None else []))
+            local_stack(
+                *(["kafka"] if kafka is None else []),
+                *(["postgres"] if database_url is None else []),
+            )
         yield Servers(
             kafka=kafka or "127.0.0.1:9092",
             database_url=database_url or local_database_url(),

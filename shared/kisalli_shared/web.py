@@ -201,7 +201,7 @@ class RequestLogMiddleware:
 def _correlation_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == CORRELATION_HEADER.encode():
-            text = value.decode("latin-1")
+            text: str = value.decode("latin-1")
             if _SAFE_ID.match(text):
                 return text
     return str(uuid.uuid4())

@@ -97,8 +97,10 @@ async def notes(pool: asyncpg.Pool) -> list[str]:
 
 
 async def test_an_event_delivered_twice_has_its_effect_once(
-    notes_table: asyncpg.Pool, producer: AIOKafkaProducer,
-    new_topic: TopicFactory, kafka: str,
+    notes_table: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+    new_topic: TopicFactory,
+    kafka: str,
 ):
     topic = await new_topic()
     consumer = await make_consumer(notes_table, producer, kafka, topic)
@@ -111,8 +113,10 @@ async def test_an_event_delivered_twice_has_its_effect_once(
 
 
 async def test_an_event_delivered_twice_at_the_same_time_has_its_effect_once(
-    notes_table: asyncpg.Pool, producer: AIOKafkaProducer,
-    new_topic: TopicFactory, kafka: str,
+    notes_table: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+    new_topic: TopicFactory,
+    kafka: str,
 ):
     topic = await new_topic(partitions=1)
     consumer = await make_consumer(notes_table, producer, kafka, topic)
@@ -126,8 +130,10 @@ async def test_an_event_delivered_twice_at_the_same_time_has_its_effect_once(
 
 
 async def test_a_poison_event_is_dead_lettered_and_later_events_are_handled(
-    notes_table: asyncpg.Pool, producer: AIOKafkaProducer,
-    new_topic: TopicFactory, kafka: str,
+    notes_table: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+    new_topic: TopicFactory,
+    kafka: str,
 ):
     topic = await new_topic(partitions=1)
     consumer = await make_consumer(notes_table, producer, kafka, topic)
@@ -146,8 +152,10 @@ async def test_a_poison_event_is_dead_lettered_and_later_events_are_handled(
 
 
 async def test_a_message_that_is_not_an_event_is_dead_lettered_at_once(
-    notes_table: asyncpg.Pool, producer: AIOKafkaProducer,
-    new_topic: TopicFactory, kafka: str,
+    notes_table: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+    new_topic: TopicFactory,
+    kafka: str,
 ):
     topic = await new_topic(partitions=1)
     consumer = await make_consumer(notes_table, producer, kafka, topic)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+
 import asyncpg
 import pytest
 
@@ -81,9 +82,7 @@ async def test_read_all_returns_every_stream_after_a_position(store: EventStore)
 
 
 async def test_events_caused_by_another_event_carry_its_id(store: EventStore):
-    [first] = await store.append(
-        "a-1", 0, [NoteWritten(text="x")], Causation.new()
-    )
+    [first] = await store.append("a-1", 0, [NoteWritten(text="x")], Causation.new())
 
     cause = Causation.new().caused_by(first.envelope)
     [second] = await store.append("b-1", 0, [NoteWritten(text="y")], cause)
@@ -108,8 +107,11 @@ async def test_two_concurrent_appends_at_one_version_leave_exactly_one_winner(
             await transaction.start()
             try:
                 await store.append(
-                    "race-1", existing, [CounterIncremented(by=by)],
-                    Causation.new(), conn=conn,
+                    "race-1",
+                    existing,
+                    [CounterIncremented(by=by)],
+                    Causation.new(),
+                    conn=conn,
                 )
             except ConcurrencyError:
                 await transaction.rollback()

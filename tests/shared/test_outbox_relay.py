@@ -58,8 +58,11 @@ async def test_an_event_whose_transaction_commits_late_still_reaches_kafka(
     a_transaction = a_conn.transaction()
     await a_transaction.start()
     await store.append(
-        "a-1", 0, [NoteWritten(text="a1"), NoteWritten(text="a2")],
-        Causation.new(), conn=a_conn,
+        "a-1",
+        0,
+        [NoteWritten(text="a1"), NoteWritten(text="a2")],
+        Causation.new(),
+        conn=a_conn,
     )
     await store.append("b-1", 0, [NoteWritten(text="b1")], Causation.new())
 
@@ -74,7 +77,8 @@ async def test_an_event_whose_transaction_commits_late_still_reaches_kafka(
     assert sorted(e.data["text"] for e in received) == ["a1", "a2", "b1"]
     assert_each_stream_in_order(received)
     assert {r.key for r in await read_topic(kafka, topic, at_least=3)} == {
-        b"a-1", b"b-1"
+        b"a-1",
+        b"b-1",
     }
 
 
@@ -94,7 +98,10 @@ async def test_a_relay_killed_mid_batch_loses_nothing_committed_and_sends_nothin
         with contextlib.suppress(RuntimeError):
             async with conn.transaction():
                 recorded_list = await store.append(
-                    "doomed-1", 0, [NoteWritten(text="never")], Causation.new(),
+                    "doomed-1",
+                    0,
+                    [NoteWritten(text="never")],
+                    Causation.new(),
                     conn=conn,
                 )
                 rolled_back = [r.envelope.id for r in recorded_list]

@@ -106,8 +106,11 @@ async def test_an_unknown_path_gets_a_problem_answer(client):
     response = await client.get("/nothing-here")
 
     assert response.status_code == 404
-    assert response.json() == {"type": "about:blank", "title": "Not Found",
-                               "status": 404}
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+    }
 
 
 async def test_a_domain_problem_keeps_its_status_type_and_text(client):

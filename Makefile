@@ -1,0 +1,42 @@
+# Kisälli: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+include deploy/local/stack.mk
+
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := $(HOME)/.local/bin/uv
+endif
+
+.PHONY: help install run test lint typecheck bench clean
+
+help:
+	@echo "make run    start Kafka, PostgreSQL, the mail catcher, the services and the gateway"
+	@echo "make test   install what is needed, start the local stack, run every test"
+	@echo "make lint   ruff and mypy"
+	@echo "make bench  benchmarks under bench/"
+
+# uv comes from PyPI; the workspace and its lock file give everything else.
+install:
+	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || python3 -m pip install --quiet --user uv \
+	  || { echo "error: could not install uv; install Python 3.11 with pip first"; exit 1; }
+	@$(UV) sync --all-packages --frozen --quiet
+
+run: install stack-up
+	@echo "Kafka on 127.0.0.1:9092, PostgreSQL as in: bash deploy/local/stack.sh env"
+
+test: install stack-up lint
+	$(UV) run pytest
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy shared
+
+bench: install stack-up
+	$(UV) run python bench/event_store.py
+	$(UV) run python bench/relay.py
+
+clean: stack-down
+	rm -rf .venv deploy/local/.state
