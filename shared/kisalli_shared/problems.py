@@ -24,6 +24,7 @@ class Problem(Exception):
         self.title = title
         self.detail = detail
         self.extra = extra
+        self.headers: dict[str, str] | None = None
 
     def body(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {

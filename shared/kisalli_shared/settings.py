@@ -20,6 +20,9 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = 3
     log_level: str = "INFO"
     log_json: bool = True
+    # Where this service fetches the public keys that access tokens are
+    # checked against.
+    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     # Links in emails are built from this, never from request headers.
     public_base_url: str = "http://127.0.0.1:8080"
 

@@ -90,12 +90,11 @@ def create_app(
 
 
 def _problem_response(request: Request, problem: Problem) -> JSONResponse:
-    headers = getattr(problem, "headers", None)
     return JSONResponse(
         problem.body(instance=request.url.path),
         status_code=problem.status,
         media_type=PROBLEM_JSON,
-        headers=headers,
+        headers=problem.headers,
     )
 
 
