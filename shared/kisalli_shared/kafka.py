@@ -18,12 +18,16 @@ FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 Headers = list[tuple[str, bytes]]
 
 
-def event_topic(service: str) -> str:
-    return f"kisalli.{service}.events"
+def event_topic(service: str, prefix: str = "kisalli") -> str:
+    return f"{prefix}.{service}.events"
 
 
-def dead_letter_topic(consumer_group: str) -> str:
-    return f"kisalli.{consumer_group}.dead-letter"
+def consumer_group(service: str, prefix: str = "kisalli") -> str:
+    return f"{prefix}.{service}"
+
+
+def dead_letter_topic(group: str) -> str:
+    return f"{group}.dead-letter"
 
 
 async def ensure_topics(

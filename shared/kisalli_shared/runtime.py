@@ -22,6 +22,7 @@ from kisalli_shared.consumer import EventConsumer, Handler
 from kisalli_shared.events import EventRegistry
 from kisalli_shared.eventstore import PostgresEventStore
 from kisalli_shared.kafka import (
+    consumer_group,
     dead_letter_topic,
     ensure_topics,
     event_topic,
@@ -42,12 +43,12 @@ class ServiceSpec:
     registry: EventRegistry
     migrations: Path | None = None
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # Other services whose event topics this one consumes, and topics beyond
+    # them (as "<service>.<name>", prefixed at start).
     subscribes_to: list[str] = field(default_factory=list)
+    extra_subscriptions: list[str] = field(default_factory=list)
+    # Topics this service owns besides its event topic, with their configs.
     extra_topics: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    @property
-    def topic(self) -> str:
-        return event_topic(self.name)
 
 
 class ServiceRuntime:
@@ -71,9 +72,20 @@ class ServiceRuntime:
         return self._producer
 
     @property
+    def topic(self) -> str:
+        return event_topic(self.spec.name, self.settings.topic_prefix)
+
+    @property
+    def group(self) -> str:
+        return consumer_group(self.spec.name, self.settings.topic_prefix)
+
+    def topic_named(self, name: str) -> str:
+        return f"{self.settings.topic_prefix}.{name}"
+
+    @property
     def store(self) -> PostgresEventStore:
         return PostgresEventStore(
-            self.pool, source=f"kisalli/{self.spec.name}", topic=self.spec.topic
+            self.pool, source=f"kisalli/{self.spec.name}", topic=self.topic
         )
 
     async def start(self, *, background: bool = True) -> None:
@@ -83,15 +95,21 @@ class ServiceRuntime:
         self._pool = await asyncpg.create_pool(
             settings.dsn, min_size=1, max_size=settings.database_pool_size
         )
+        # The topics this service reads are made too, so that its consumer
+        # is assigned partitions even when it starts before their owner.
         await ensure_topics(
             settings.kafka_bootstrap_servers,
-            [spec.topic, dead_letter_topic(spec.name)],
+            [
+                self.topic,
+                dead_letter_topic(self.group),
+                *(event_topic(s, settings.topic_prefix) for s in spec.subscribes_to),
+            ],
             partitions=settings.topic_partitions,
         )
-        for topic, config in spec.extra_topics.items():
+        for name, config in spec.extra_topics.items():
             await ensure_topics(
                 settings.kafka_bootstrap_servers,
-                [topic],
+                [self.topic_named(name)],
                 partitions=settings.topic_partitions,
                 config=config,
             )
@@ -108,8 +126,14 @@ class ServiceRuntime:
 
     def consumer(self) -> EventConsumer:
         return EventConsumer(
-            group_id=self.spec.name,
-            topics=self.spec.subscribes_to,
+            group_id=self.group,
+            topics=[
+                *(
+                    event_topic(s, self.settings.topic_prefix)
+                    for s in self.spec.subscribes_to
+                ),
+                *map(self.topic_named, self.spec.extra_subscriptions),
+            ],
             bootstrap=self.settings.kafka_bootstrap_servers,
             pool=self.pool,
             registry=self.spec.registry,

@@ -18,6 +18,9 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = 10
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     topic_partitions: int = 3
+    # Topic names and consumer groups start with this; tests give each test
+    # a prefix of its own.
+    topic_prefix: str = "kisalli"
     log_level: str = "INFO"
     log_json: bool = True
     # Where this service fetches the public keys that access tokens are

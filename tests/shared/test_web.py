@@ -151,7 +151,7 @@ async def test_a_started_service_has_topics_that_keep_events_forever(
     await admin.start()
     try:
         [described] = await admin.describe_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, runtime.spec.topic)]
+            [ConfigResource(ConfigResourceType.TOPIC, runtime.topic)]
         )
     finally:
         await admin.close()

@@ -11,7 +11,11 @@ registry = EventRegistry()
 
 # Activation and reset links travel sealed on this short-lived topic, read by
 # notifications alone and never replayed (see services/accounts/README.md).
-SECRET_LINKS_TOPIC = "kisalli.accounts.secret-links"  # noqa: S105 (a name)
+SECRET_LINKS = "accounts.secret-links"  # noqa: S105 (a name)
+
+
+def secret_links_topic(prefix: str = "kisalli") -> str:
+    return f"{prefix}.{SECRET_LINKS}"
 
 
 @registry.register
