@@ -138,3 +138,15 @@ class AccountLocked(Event):
     account_id: str
     locked_until: datetime
     failed_attempts: int
+
+
+@registry.register
+class SecretLinkSealed(Event):
+    """A SecretLink sealed for notifications, as it travels on the secret-links topic.
+
+    Put on secret_links_topic(prefix) inside an envelope (outbox.enqueue), so
+    that the consumer runner records it as handled like any event; it is
+    never appended to an event store. `sealed` is the Fernet token as text.
+    """
+
+    sealed: str
