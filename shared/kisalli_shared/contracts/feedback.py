@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from kisalli_shared.contracts.common import Person, Value
 from kisalli_shared.events import Event, EventRegistry
@@ -25,10 +26,20 @@ class FeedbackKind(StrEnum):
     EMPLOYER_CERTIFICATE = "employer_certificate"
 
 
+class QualificationPart(Value):
+    """A part of a qualification (tutkinnon osa) that ratings refer to."""
+
+    code: str | None = None
+    name: str
+
+
 class Qualification(Value):
     code: str | None = None
     name: str
     kind: QualificationKind
+    # Taken from the reference data when the contract is signed, so that a
+    # later change of the national lists does not change old contracts.
+    parts: tuple[QualificationPart, ...] = ()
 
 
 class Student(Person):
@@ -84,7 +95,12 @@ class ContractEndedEarly(Event):
 
 
 class FeedbackFacts(Event):
-    """What every event about one feedback document says of it."""
+    """What every event about one feedback document says of it.
+
+    Periods are numbered from 0. A final assessment and an employer's
+    certificate belong to the contract's last period (its index and dates),
+    so a consumer that pays per period must pay for `kind` interim only.
+    """
 
     feedback_id: str
     contract_id: str
@@ -93,6 +109,16 @@ class FeedbackFacts(Event):
     period_index: int
     period_start: date
     period_end: date
+
+
+@registry.register
+class FeedbackDraftSaved(FeedbackFacts):
+    """The tutor saved a draft; the first save starts the document."""
+
+    tutor_account_id: str
+    # The document's fields as the tutor wrote them (see the feedback
+    # service's README for each kind's fields).
+    content: dict[str, Any]
 
 
 @registry.register
@@ -112,6 +138,7 @@ class FeedbackAcknowledged(FeedbackFacts):
 class FeedbackReturned(FeedbackFacts):
     returned_by: str  # "student" or "office"
     reason: str
+    returned_by_account_id: str | None = None
 
 
 @registry.register
