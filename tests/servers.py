@@ -75,10 +75,14 @@ def find_servers() -> Iterator[Servers]:
                 *(["postgres"] if database_url is None else []),
             )
         yield Servers(
-            kafka=kafka or "127.0.0.1:9092",
+            kafka=kafka or local_kafka_bootstrap(),
             database_url=database_url or local_database_url(),
             can_restart_kafka=local_kafka,
         )
+
+
+def local_kafka_bootstrap() -> str:
+    return f"127.0.0.1:{os.environ.get('KISALLI_KAFKA_PORT', '9092')}"
 
 
 def local_database_url() -> str:

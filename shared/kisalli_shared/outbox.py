@@ -10,6 +10,7 @@ committed, so id order is stream order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -85,7 +86,9 @@ class OutboxRelay:
             try:
                 await self._publish_forever(conn)
             finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
+                # A broken connection has lost the lock already.
+                with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError):
+                    await conn.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
 
     async def _publish_forever(self, conn: asyncpg.Connection) -> None:
         backoff = self.idle_interval
