@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from kisalli_shared.consumer import EventConsumer
+from kisalli_shared.consumer import EventConsumer, Handler
 from kisalli_shared.events import Envelope, Event
 from kisalli_shared.kafka import dead_letter_topic, ensure_topics, new_producer
 from tests.conftest import TopicFactory
@@ -168,3 +168,71 @@ async def test_a_message_that_is_not_an_event_is_dead_lettered_at_once(
     [dead] = await read_topic(kafka, consumer.dead_letter_topic, at_least=1)
     assert dead.value == b"{not json"
     assert dict(dead.headers)["dlt_attempts"] == b"1"
+
+
+def slow_writer(member: str) -> Handler:
+    async def write(conn: asyncpg.Connection, event: Event, _: Envelope) -> None:
+        assert isinstance(event, NoteWritten)
+        await asyncio.sleep(0.005)  # slow enough that the group changes midway
+        await conn.execute(
+            "INSERT INTO notes (text, member) VALUES ($1, $2)", event.text, member
+        )
+
+    return write
+
+
+async def test_events_are_handled_once_while_consumers_join_and_leave_the_group(
+    notes_table: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+    new_topic: TopicFactory,
+    kafka: str,
+):
+    await notes_table.execute("ALTER TABLE notes ADD COLUMN member text")
+    topic = await new_topic(partitions=3)
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(kafka, [dead_letter_topic(group)], partitions=1)
+
+    def member(name: str) -> EventConsumer:
+        return EventConsumer(
+            group_id=group,
+            topics=[topic],
+            bootstrap=kafka,
+            pool=notes_table,
+            registry=registry,
+            handlers={"NoteWritten": slow_writer(name)},
+            producer=producer,
+        )
+
+    sent = [note(str(n), f"n-{n % 12}", n // 12 + 1) for n in range(600)]
+    await send(producer, topic, *sent)
+
+    async def handled() -> int:
+        return int(await notes_table.fetchval("SELECT count(*) FROM notes"))
+
+    first_task = asyncio.create_task(member("first").run())
+    second_task = None
+    try:
+        async with asyncio.timeout(90):
+            while await handled() < 100:
+                await asyncio.sleep(0.01)
+            # A second member joins mid-stream: the group rebalances.
+            second_task = asyncio.create_task(member("second").run())
+            while await handled() < 300:
+                await asyncio.sleep(0.01)
+            # The first leaves mid-stream: its partitions move to the second.
+            first_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await first_task
+            while await handled() < 600:
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)
+    finally:
+        for task in (first_task, second_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    rows = await notes_table.fetch("SELECT text, member FROM notes")
+    assert sorted(int(r["text"]) for r in rows) == list(range(600))
+    assert {r["member"] for r in rows} == {"first", "second"}
