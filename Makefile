@@ -32,7 +32,7 @@ test: install stack-up lint
 lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy -p kisalli_shared -p kisalli_accounts -p kisalli_feedback -p kisalli_payments -p kisalli_notifications
+	$(UV) run mypy -p kisalli_shared -p kisalli_accounts -p kisalli_feedback -p kisalli_payments -p kisalli_notifications -p kisalli_replay
 
 bench: install stack-up
 	$(UV) run python bench/event_store.py

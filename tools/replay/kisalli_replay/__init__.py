@@ -1,0 +1,1 @@
+"""Replay event streams for analysts; rebuild read models; the event catalogue."""
