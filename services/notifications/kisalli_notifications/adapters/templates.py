@@ -8,6 +8,7 @@ rather than leaving a hole in an email.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +31,7 @@ from kisalli_shared.contracts.common import Language
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # The office's clock: times in emails are Finnish local time.
 HELSINKI = ZoneInfo("Europe/Helsinki")
+_LINE_BREAKS = re.compile(r"[ \t\r\n]+")
 _MONTHS_EN = (
     "January February March April May June July August September October"
     " November December"
@@ -106,7 +108,8 @@ class Renderer:
         facts = {**context, "lang": language.value}
         text = self.env.get_template(f"{language.value}/{template}.txt")
         module = text.make_module(facts)
-        subject = " ".join(str(getattr(module, "subject")).split())  # noqa: B009 (set by the template)
+        # One line; no-break spaces (in amounts) stay as they are.
+        subject = _LINE_BREAKS.sub(" ", str(getattr(module, "subject"))).strip()  # noqa: B009
         html = self.env.get_template(f"{language.value}/{template}.html")
         return RenderedEmail(
             subject=subject,
