@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -23,7 +24,7 @@ from kisalli_accounts.entrypoints.http import (
     sessions,
 )
 from kisalli_accounts.entrypoints.http.dependencies import Network
-from kisalli_accounts.service_layer.context import Context, Policy
+from kisalli_accounts.service_layer.context import Context, Policy, utc_now
 from kisalli_shared.contracts import registry_of
 from kisalli_shared.contracts.accounts import (
     SECRET_LINK_KEY_FILE,
@@ -98,6 +99,7 @@ class AccountsService:
     hashing: PasswordHashing
     links: SecretLinkSender
     trusted_proxies: list[Network] = field(default_factory=list)
+    clock: Callable[[], datetime] = utc_now
     app: FastAPI = field(init=False)
 
     @property
@@ -108,6 +110,7 @@ class AccountsService:
             signer=self.signer,
             links=self.links,
             policy=self.settings.policy(),
+            clock=self.clock,
         )
 
 
