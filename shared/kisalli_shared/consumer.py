@@ -112,7 +112,13 @@ class EventConsumer:
             max_poll_records=200,
         )
         consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
-        await consumer.start()
+        try:
+            await consumer.start()
+        except BaseException:
+            # Cancelled (or failed) while connecting: close what start opened,
+            # or the half-started consumer leaks its client.
+            await consumer.stop()
+            raise
         self._consumer = consumer
         try:
             while True:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import uuid
 from collections.abc import AsyncIterator
 
@@ -236,3 +237,20 @@ async def test_events_are_handled_once_while_consumers_join_and_leave_the_group(
     rows = await notes_table.fetch("SELECT text, member FROM notes")
     assert sorted(int(r["text"]) for r in rows) == list(range(600))
     assert {r["member"] for r in rows} == {"first", "second"}
+
+
+async def test_a_consumer_stopped_while_it_connects_closes_what_it_opened(
+    pool, producer, kafka, new_topic
+):
+    topic = await new_topic()
+    consumer = await make_consumer(pool, producer, kafka, topic)
+    task = asyncio.create_task(consumer.run())
+    await asyncio.sleep(0.01)
+
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+    # A consumer left half-started warns when collected; warnings are errors.
+    gc.collect()
+    assert consumer._consumer is None
