@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -143,7 +143,7 @@ class Kisalli:
         return await eventually(seen)
 
 
-T = Any
+T = TypeVar("T")
 
 
 async def eventually(
