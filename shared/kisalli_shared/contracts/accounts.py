@@ -43,6 +43,8 @@ class ContractMemberAssigned(Event):
     role: Role
     account_id: str
     effective_from: date
+    # The office of the contract: its staff may now manage this account.
+    office_id: str | None = None
 
 
 # Topic settings of the secret-links topic: an hour is ample for the one
