@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from kisalli_shared.events import Envelope
 from kisalli_shared.kafka import ensure_topics
 
 PARTITIONS = 3
+TEMPLATE_ID = uuid.UUID(int=0)
 
 
 async def topic_size(topic: str) -> int:
@@ -73,6 +75,7 @@ def template() -> str:
         processed_by="@STAFF@",
     )
     envelope = Envelope(
+        id=TEMPLATE_ID,
         source="kisalli/feedback",
         type=FeedbackProcessed.type_name(),
         subject="@SUBJECT@",
@@ -84,16 +87,16 @@ def template() -> str:
     return envelope.to_json().decode()
 
 
-def envelopes(count: int) -> list[tuple[bytes, bytes]]:
+def envelopes(count: int) -> Iterator[tuple[bytes, bytes]]:
     """Pre-serialised (key, value) pairs: a stream per feedback."""
     shape = template()
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    pairs = []
     for n in range(count):
         feedback = uuid.UUID(int=n)
         subject = f"feedback-{feedback}"
         value = (
-            shape.replace("@FEEDBACK@", str(feedback))
+            shape.replace(str(TEMPLATE_ID), str(uuid.uuid4()))
+            .replace("@FEEDBACK@", str(feedback))
             .replace("@CONTRACT@", f"contract-{n // 6}")
             .replace("@OFFICE@", f"office-{n % 7}")
             .replace("@STAFF@", f"staff-{n % 40}")
@@ -104,8 +107,7 @@ def envelopes(count: int) -> list[tuple[bytes, bytes]]:
                 (start + timedelta(minutes=n)).isoformat().replace("+00:00", "Z"),
             )
         )
-        pairs.append((subject.encode(), value.encode()))
-    return pairs
+        yield subject.encode(), value.encode()
 
 
 async def fill(topic: str, count: int) -> None:
