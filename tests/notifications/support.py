@@ -95,6 +95,28 @@ class Publisher:
         self.sent.append(envelope)
         return envelope
 
+    async def publish_all(self, service: str, events: list[tuple[str, Event]]) -> None:
+        """Send many at once and wait for all, as a relay's batch does."""
+        pending = []
+        for stream_id, event in events:
+            envelope = Envelope(
+                source=f"kisalli/{service}",
+                type=event.type_name(),
+                subject=stream_id,
+                streamversion=1,
+                correlationid=str(uuid.uuid4()),
+                data=encode(event),
+            )
+            pending.append(
+                await self.producer.send(
+                    event_topic(service, self.prefix),
+                    envelope.to_json(),
+                    key=stream_id.encode(),
+                )
+            )
+            self.sent.append(envelope)
+        await asyncio.gather(*pending)
+
     async def publish_secret_link(
         self, link: accounts.SecretLink, key: str
     ) -> Envelope:
@@ -118,10 +140,8 @@ class Publisher:
 
 async def messages(catcher: MailCatcher, *, full: bool = True) -> list[dict[str, Any]]:
     async with httpx.AsyncClient(base_url=catcher.api_url) as client:
-        listing = (await client.get("/messages")).json()
-        if not full:
-            return list(listing)
-        return [(await client.get(f"/messages/{m['id']}")).json() for m in listing]
+        response = await client.get("/messages", params={"full": "1"} if full else {})
+        return list(response.json())
 
 
 async def eventually(
@@ -135,7 +155,12 @@ async def eventually(
 
 
 async def wait_for_messages(
-    catcher: MailCatcher, count: int, *, timeout: float = 30.0, settle: float = 0.5
+    catcher: MailCatcher,
+    count: int,
+    *,
+    timeout: float = 30.0,
+    settle: float = 0.5,
+    full: bool = True,
 ) -> list[dict[str, Any]]:
     """Wait until `count` messages arrived, then a little more for extra ones."""
 
@@ -144,7 +169,7 @@ async def wait_for_messages(
 
     await eventually(enough, timeout=timeout, every=0.1)
     await asyncio.sleep(settle)
-    return await messages(catcher)
+    return await messages(catcher, full=full)
 
 
 async def handled(pool: asyncpg.Pool) -> int:

@@ -136,14 +136,16 @@ async def claim_due(pool: asyncpg.Pool, limit: int, lease: float) -> list[Queued
 
 
 async def _record(
-    pool: asyncpg.Pool,
+    conn: asyncpg.Connection,
     store: PostgresEventStore,
     email: QueuedEmail,
     event: Event,
     update: str,
     *args: Any,
 ) -> bool:
-    async with pool.acquire() as conn, conn.transaction():
+    # A savepoint per email: one that cannot be recorded leaves the others
+    # of its batch alone.
+    async with conn.transaction():
         # Only the sender holding the attempt records it; one whose lease
         # ran out and was taken over finds the row moved on.
         changed = await conn.fetchval(
@@ -165,11 +167,11 @@ async def _record(
 
 
 async def record_sent(
-    pool: asyncpg.Pool, store: PostgresEventStore, email: QueuedEmail, mid: str
+    conn: asyncpg.Connection, store: PostgresEventStore, email: QueuedEmail, mid: str
 ) -> bool:
     event = EmailSent(**email.facts(), attempts=email.attempts, message_id=mid)
     return await _record(
-        pool,
+        conn,
         store,
         email,
         event,
@@ -178,7 +180,7 @@ async def record_sent(
 
 
 async def record_deferred(
-    pool: asyncpg.Pool,
+    conn: asyncpg.Connection,
     store: PostgresEventStore,
     email: QueuedEmail,
     reason: str,
@@ -193,7 +195,7 @@ async def record_deferred(
         retry_at=retry_at,
     )
     return await _record(
-        pool,
+        conn,
         store,
         email,
         event,
@@ -205,7 +207,7 @@ async def record_deferred(
 
 
 async def record_failed(
-    pool: asyncpg.Pool,
+    conn: asyncpg.Connection,
     store: PostgresEventStore,
     email: QueuedEmail,
     reason: str,
@@ -215,7 +217,7 @@ async def record_failed(
         **email.facts(), attempts=email.attempts, reason=reason, smtp_code=smtp_code
     )
     return await _record(
-        pool,
+        conn,
         store,
         email,
         event,

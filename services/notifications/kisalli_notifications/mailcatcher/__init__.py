@@ -4,7 +4,7 @@ Messages are stored one file each in a maildir-like folder (written to
 tmp/, then renamed into new/, so a reader never sees half a message) and
 are read back through a small JSON API:
 
-    GET    /messages        summaries, oldest first
+    GET    /messages        summaries, oldest first (?full=1: whole messages)
     GET    /messages/{id}   one message: headers, text and HTML parts, raw
     DELETE /messages        forget every message
 """
@@ -67,7 +67,8 @@ def _part(message: EmailMessage, subtype: str) -> str | None:
 
 
 def describe(message_id: str, raw: bytes, *, full: bool) -> dict[str, Any]:
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    parser = BytesParser(_class=EmailMessage, policy=policy.default)
+    message = parser.parsebytes(raw, headersonly=not full)
     assert isinstance(message, EmailMessage)
     summary: dict[str, Any] = {
         "id": message_id,
@@ -112,13 +113,15 @@ def _http_handler(maildir: Maildir) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0].rstrip("/")
+            path, _, query = self.path.partition("?")
+            path = path.rstrip("/")
             if path == "/messages":
+                full = "full=1" in query.split("&")
                 listing = []
                 for message_id in maildir.ids():
                     raw = maildir.raw(message_id)
                     if raw is not None:
-                        listing.append(describe(message_id, raw, full=False))
+                        listing.append(describe(message_id, raw, full=full))
                 self._json(200, listing)
                 return
             if path.startswith("/messages/"):

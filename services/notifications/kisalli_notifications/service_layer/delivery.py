@@ -84,17 +84,24 @@ class Delivery:
         claimed = await email_queue.claim_due(
             self.pool, self.config.batch_size, self.config.lease_seconds
         )
+        if not claimed:
+            return 0
         letters: list[tuple[QueuedEmail, Letter]] = []
+        results: list[tuple[QueuedEmail, Outcome, bool]] = []
         for email in claimed:
             try:
                 letters.append((email, self._letter(email)))
             except Unsendable as exc:
-                await self._record(email, Outcome(False, str(exc)), permanent=True)
+                results.append((email, Outcome(False, str(exc)), True))
         outcomes = await self.mailer.send([letter for _, letter in letters])
         for (email, _), outcome in zip(letters, outcomes, strict=True):
-            await self._record(
-                email, outcome, permanent=is_permanent(outcome.smtp_code)
-            )
+            results.append((email, outcome, is_permanent(outcome.smtp_code)))
+
+        # One commit for the batch keeps the window between the server
+        # taking an email and our record of it short.
+        async with self.pool.acquire() as conn, conn.transaction():
+            for email, outcome, permanent in results:
+                await self._record(conn, email, outcome, permanent)
         return len(claimed)
 
     def _letter(self, email: QueuedEmail) -> Letter:
@@ -123,28 +130,36 @@ class Delivery:
         return link.link
 
     async def _record(
-        self, email: QueuedEmail, outcome: Outcome, *, permanent: bool
+        self,
+        conn: asyncpg.Connection,
+        email: QueuedEmail,
+        outcome: Outcome,
+        permanent: bool,
     ) -> None:
         try:
-            await self._record_outcome(email, outcome, permanent)
+            await self._record_outcome(conn, email, outcome, permanent)
         except ConcurrencyError:
             # Another sender took the email over after our lease ran out and
             # recorded first; its record stands.
             log.warning("delivery_record_superseded", email_id=email.email_id)
 
     async def _record_outcome(
-        self, email: QueuedEmail, outcome: Outcome, permanent: bool
+        self,
+        conn: asyncpg.Connection,
+        email: QueuedEmail,
+        outcome: Outcome,
+        permanent: bool,
     ) -> None:
         bind = {"email_id": email.email_id, "template": email.template}
         retry = self.config.retry
         if outcome.accepted:
             mid = message_id(email.email_id, self.mailer.sender)
-            await email_queue.record_sent(self.pool, self.store, email, mid)
+            await email_queue.record_sent(conn, self.store, email, mid)
             DELIVERIES.labels(email.template, "sent").inc()
             log.info("email_sent", attempts=email.attempts, **bind)
         elif permanent or retry.gives_up_after(email.attempts):
             await email_queue.record_failed(
-                self.pool, self.store, email, outcome.reason, outcome.smtp_code
+                conn, self.store, email, outcome.reason, outcome.smtp_code
             )
             DELIVERIES.labels(email.template, "failed").inc()
             log.warning(
