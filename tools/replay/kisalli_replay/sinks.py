@@ -82,6 +82,16 @@ class CsvSink:
 class JsonLinesSink:
     """One JSON object per line; `data` is the event's data as an object."""
 
+    # Times as ISO 8601 in UTC, as the envelope writes them.
+    _LINES = """
+    SELECT CAST(to_json(r) AS VARCHAR) AS line FROM (
+      SELECT * REPLACE (
+        strftime(kafka_timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS kafka_timestamp,
+        strftime(time, '%Y-%m-%dT%H:%M:%S.%fZ') AS time,
+        CAST(data AS JSON) AS data)
+      FROM batch) r
+    """
+
     def __init__(self, path: Path) -> None:
         self._file = path.open("w", encoding="utf-8")
         self._db = duckdb.connect()
@@ -90,10 +100,7 @@ class JsonLinesSink:
     def write(self, rows: pa.Table) -> None:
         self._db.register("batch", rows)
         try:
-            lines = self._db.sql(
-                "SELECT CAST(to_json(r) AS VARCHAR) AS line"
-                " FROM (SELECT * REPLACE (CAST(data AS JSON) AS data) FROM batch) r"
-            ).to_arrow_table()
+            lines = self._db.sql(self._LINES).to_arrow_table()
         finally:
             self._db.unregister("batch")
         for line in lines["line"].to_pylist():
