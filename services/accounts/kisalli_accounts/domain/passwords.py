@@ -62,10 +62,23 @@ def check_password(password: str, *, context: Iterable[str] = ()) -> None:
             raise PasswordRejected(PasswordFault.PERSONAL)
 
 
+# Runs along the digits, the alphabet or the keyboard, either way round.
+_RUNS = tuple(
+    run * 8
+    for forward in ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop")
+    for run in (forward, forward[::-1])
+)
+
+
 def _is_common(folded: str) -> bool:
     core = _EDGES.sub("", folded)
     common = common_passwords()
-    return folded in common or core in common or _is_one_unit_repeated(folded)
+    return (
+        folded in common
+        or core in common
+        or _is_one_unit_repeated(folded)
+        or any(folded in run for run in _RUNS)
+    )
 
 
 def _is_one_unit_repeated(text: str) -> bool:
