@@ -17,11 +17,11 @@ from kisalli_notifications.adapters.smtp import SmtpMailer
 from kisalli_notifications.adapters.templates import Renderer
 from kisalli_notifications.domain.delivery import RetryPolicy
 from kisalli_notifications.domain.reminders import Policy
-from kisalli_notifications.entrypoints.emails_api import build_router
+from kisalli_notifications.entrypoints import emails_api
 from kisalli_notifications.entrypoints.handlers import EventHandlers
 from kisalli_notifications.service_layer import reminders
 from kisalli_notifications.service_layer.delivery import Delivery, DeliveryConfig
-from kisalli_shared.auth import TokenVerifier, principal_dependency
+from kisalli_shared.auth import TokenVerifier
 from kisalli_shared.contracts import registry_of
 from kisalli_shared.contracts.accounts import SECRET_LINKS, SECRET_LINKS_TOPIC_CONFIG
 from kisalli_shared.runtime import ServiceRuntime, ServiceSpec
@@ -219,5 +219,6 @@ def build_app(
     )
     app.state.runtime = service.runtime
     app.state.service = service
-    app.include_router(build_router(principal_dependency(lambda: token_verifier)))
+    app.state.token_verifier = token_verifier
+    app.include_router(emails_api.router)
     return app, service

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from kisalli_notifications.adapters import email_queue
-from kisalli_shared.auth import Principal, require_office_staff
+from kisalli_shared.auth import Principal, principal_dependency, require_office_staff
 
 
 class DeliveryState(StrEnum):
@@ -41,50 +41,54 @@ class EmailPage(BaseModel):
     next_offset: int | None
 
 
-def build_router(current_principal: object) -> APIRouter:
-    router = APIRouter(prefix="/emails", tags=["emails"])
-    PrincipalDep = Annotated[Principal, Depends(current_principal)]
+async def current_principal(request: Request) -> Principal:
+    """The verified caller, checked against the verifier the app was built with."""
+    verify = principal_dependency(lambda: request.app.state.token_verifier)
+    return await verify(request)
 
-    @router.get("", response_model=EmailPage)
-    async def list_emails(
-        request: Request,
-        principal: PrincipalDep,
-        state: DeliveryState | None = None,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    ) -> EmailPage:
-        """List the emails of your office, newest first; `state=failed` shows
-        those that will not be delivered and why."""
-        office_id = require_office_staff(principal)
-        rows = await email_queue.list_emails(
-            request.app.state.runtime.pool,
-            office_id=office_id,
-            state=state.value if state else None,
-            limit=limit + 1,
-            offset=offset,
-        )
-        items = [
-            EmailView(
-                email_id=str(row["email_id"]),
-                template=row["template"],
-                language=row["language"],
-                recipient=row["recipient"],
-                state=DeliveryState(row["state"]),
-                attempts=row["attempts"],
-                caused_by_event_id=row["cause"],
-                last_error=row["last_error"],
-                smtp_code=row["smtp_code"],
-                queued_at=row["queued_at"],
-                finished_at=row["finished_at"],
-            )
-            for row in rows[:limit]
-        ]
-        more = len(rows) > limit
-        return EmailPage(
-            items=items,
-            limit=limit,
-            offset=offset,
-            next_offset=offset + limit if more else None,
-        )
 
-    return router
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+router = APIRouter(prefix="/emails", tags=["emails"])
+
+
+@router.get("", response_model=EmailPage)
+async def list_emails(
+    request: Request,
+    principal: PrincipalDep,
+    state: DeliveryState | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> EmailPage:
+    """List the emails of your office, newest first; `state=failed` shows
+    those that will not be delivered and why."""
+    office_id = require_office_staff(principal)
+    rows = await email_queue.list_emails(
+        request.app.state.runtime.pool,
+        office_id=office_id,
+        state=state.value if state else None,
+        limit=limit + 1,
+        offset=offset,
+    )
+    items = [
+        EmailView(
+            email_id=str(row["email_id"]),
+            template=row["template"],
+            language=row["language"],
+            recipient=row["recipient"],
+            state=DeliveryState(row["state"]),
+            attempts=row["attempts"],
+            caused_by_event_id=row["cause"],
+            last_error=row["last_error"],
+            smtp_code=row["smtp_code"],
+            queued_at=row["queued_at"],
+            finished_at=row["finished_at"],
+        )
+        for row in rows[:limit]
+    ]
+    more = len(rows) > limit
+    return EmailPage(
+        items=items,
+        limit=limit,
+        offset=offset,
+        next_offset=offset + limit if more else None,
+    )

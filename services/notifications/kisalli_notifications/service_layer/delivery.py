@@ -173,7 +173,7 @@ class Delivery:
             delay = retry.delay_after(email.attempts)
             retry_at = email_queue.retry_time(datetime.now(UTC), delay)
             await email_queue.record_deferred(
-                self.pool,
+                conn,
                 self.store,
                 email,
                 outcome.reason,
