@@ -137,6 +137,27 @@ class Publisher:
         self.sent.append(envelope)
         return envelope
 
+    async def publish_bare_secret_link(
+        self, link: accounts.SecretLink, key: str
+    ) -> None:
+        """As accounts' outbox sends it: the Fernet token alone, no envelope."""
+        await self.producer.send_and_wait(
+            accounts.secret_links_topic(self.prefix),
+            seal(link, key),
+            key=link.account_id.encode(),
+            headers=[("content-type", b"application/fernet")],
+        )
+        self.sent.append(
+            Envelope(
+                source="kisalli/accounts",
+                type="SecretLinkSealed",
+                subject=link.account_id,
+                streamversion=0,
+                correlationid="bare",
+                data={},
+            )
+        )
+
 
 async def messages(catcher: MailCatcher, *, full: bool = True) -> list[dict[str, Any]]:
     async with httpx.AsyncClient(base_url=catcher.api_url) as client:
@@ -222,7 +243,7 @@ def feedback_facts(
     contract_id: str,
     feedback_id: str | None = None,
     *,
-    period_index: int = 1,
+    period_index: int = 0,
     period_start: date = date(2025, 1, 1),
     period_end: date = date(2025, 4, 30),
     kind: feedback.FeedbackKind = feedback.FeedbackKind.INTERIM,

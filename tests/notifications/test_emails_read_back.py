@@ -110,7 +110,8 @@ async def test_every_kind_of_email_reaches_its_recipient_in_their_language(
     # Accounts: one account, everything that can happen to it.
     await publisher.publish("accounts", "acc-1", account_created("acc-1", tutor))
     await publisher.publish_secret_link(activation, link_key)
-    await publisher.publish_secret_link(reset, link_key)
+    # Accounts' outbox may send the bare token too.
+    await publisher.publish_bare_secret_link(reset, link_key)
     for event in (
         accounts.PasswordChanged(account_id="acc-1"),
         accounts.PasswordResetCompleted(account_id="acc-1", request_id="r-1"),
@@ -145,7 +146,7 @@ async def test_every_kind_of_email_reaches_its_recipient_in_their_language(
         feedback_submitted(
             "c-1",
             feedback_id="fb-2",
-            period_index=2,
+            period_index=1,
             period_start=date(2025, 5, 1),
             period_end=date(2025, 8, 31),
         ),

@@ -19,9 +19,11 @@ from kisalli_notifications.domain.delivery import RetryPolicy
 from kisalli_notifications.domain.reminders import Policy
 from kisalli_notifications.entrypoints import emails_api
 from kisalli_notifications.entrypoints.handlers import EventHandlers
+from kisalli_notifications.entrypoints.secret_links import SecretLinkAwareConsumer
 from kisalli_notifications.service_layer import reminders
 from kisalli_notifications.service_layer.delivery import Delivery, DeliveryConfig
 from kisalli_shared.auth import TokenVerifier
+from kisalli_shared.consumer import EventConsumer
 from kisalli_shared.contracts import registry_of
 from kisalli_shared.contracts.accounts import SECRET_LINKS, SECRET_LINKS_TOPIC_CONFIG
 from kisalli_shared.runtime import ServiceRuntime, ServiceSpec
@@ -73,6 +75,20 @@ class Settings(ServiceSettings):
             late_every_days=self.reminder_late_every_days,
             student_after_days=self.reminder_student_after_days,
             student_every_days=self.reminder_student_every_days,
+        )
+
+
+class NotificationsRuntime(ServiceRuntime):
+    def consumer(self) -> EventConsumer:
+        base = super().consumer()
+        return SecretLinkAwareConsumer(
+            group_id=base.group_id,
+            topics=base.topics,
+            bootstrap=base.bootstrap,
+            pool=base.pool,
+            registry=base.registry,
+            handlers=base.handlers,
+            producer=base.producer,
         )
 
 
@@ -182,7 +198,7 @@ class NotificationsService:
 
 def build_service(settings: Settings) -> NotificationsService:
     spec = build_spec()
-    runtime = ServiceRuntime(spec, settings)
+    runtime = NotificationsRuntime(spec, settings)
     if not settings.link_key():
         log.warning("secret_link_key_missing")
     spec.handlers = EventHandlers(

@@ -16,7 +16,7 @@ MONTHS_PER_PERIOD = 4
 
 @dataclass(frozen=True)
 class Period:
-    index: int  # 1 for the first period
+    index: int  # 0 for the first period, as in the feedback service's events
     start: date
     end: date  # inclusive, and the day its feedback is due
 
@@ -41,6 +41,6 @@ def periods_of(start: date, end: date) -> list[Period]:
     while (first := add_months(start, MONTHS_PER_PERIOD * n)) <= end:
         following = add_months(start, MONTHS_PER_PERIOD * (n + 1))
         last = min(following - timedelta(days=1), end)
-        periods.append(Period(n + 1, first, last))
+        periods.append(Period(n, first, last))
         n += 1
     return periods

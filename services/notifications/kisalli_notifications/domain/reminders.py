@@ -68,15 +68,12 @@ class ReminderBundle:
     items: list[ReminderItem] = field(default_factory=list)
 
 
-def _covered(
-    contract: Contract, index: int, last: int, feedback: list[Feedback]
-) -> bool:
-    for f in feedback:
-        if f.period_index != index or f.state not in COVERING_STATES:
-            continue
-        if f.kind == "interim" or (index == last and f.kind == "final_assessment"):
-            return True
-    return False
+def _covered(index: int, feedback: list[Feedback]) -> bool:
+    # Every period, the last too, has its interim feedback.
+    return any(
+        f.period_index == index and f.kind == "interim" and f.state in COVERING_STATES
+        for f in feedback
+    )
 
 
 def _tutor_items(
@@ -89,7 +86,7 @@ def _tutor_items(
     items = []
     periods = periods_of(contract.start, contract.end)
     for period in periods:
-        if _covered(contract, period.index, len(periods), feedback):
+        if _covered(period.index, feedback):
             continue
         days_left = (period.due - today).days
         if 0 <= days_left <= policy.days_before_due:
