@@ -88,10 +88,11 @@ class Decoder:
             self._parameters["offices"] = list(offices)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         self._query = f"SELECT * FROM ({_ROWS}){where}"
-        self.schema = self.decode([]).schema
+        self.schema = self.decode(records_table([])).schema
 
-    def decode(self, batch: Sequence[Record]) -> pa.Table:
-        self._db.register("records", records_table(batch))
+    def decode(self, records: pa.Table) -> pa.Table:
+        """Rows of a `records_table`; DuckDB's part runs without the GIL."""
+        self._db.register("records", records)
         try:
             rows = self._db.sql(self._query, params=self._parameters).to_arrow_table()
         finally:

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from kisalli_replay.decoding import Decoder
-from kisalli_replay.reading import Record, new_consumer, partitions_of, plan, read
+import pyarrow as pa
+
+from kisalli_replay.decoding import Decoder, records_table
+from kisalli_replay.reading import new_consumer, partitions_of, plan, read
 from kisalli_replay.sinks import Sink
 from kisalli_replay.topics import Window
 
@@ -40,13 +42,15 @@ async def run(
     await consumer.start()
     tally = Tally()
 
-    def handle(batch: list[Record]) -> None:
-        rows = decoder.decode(batch)
+    def handle(records: pa.Table) -> None:
+        rows = decoder.decode(records)
         sink.write(rows)
         tally.written += rows.num_rows
 
     # Decoding and writing run in one worker thread while the next batch is
-    # fetched; at most one batch waits for it, so memory stays bounded.
+    # fetched; at most one batch waits for it, so memory stays bounded. The
+    # worker's work is DuckDB's and Arrow's, which release the GIL; what
+    # needs Python objects is done here, beside aiokafka.
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(1, thread_name_prefix="replay-writer") as worker:
         writing: asyncio.Future[None] | None = None
@@ -58,7 +62,7 @@ async def run(
                     await writing
                 tally.read += len(batch)
                 on_batch(len(batch))
-                writing = loop.run_in_executor(worker, handle, batch)
+                writing = loop.run_in_executor(worker, handle, records_table(batch))
             if writing is not None:
                 await writing
         finally:
