@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.accounts.people import GOOD_PASSWORD, People
 
 HUGE = "x" * 100_000
@@ -75,15 +73,23 @@ async def test_a_body_sent_as_plain_text_is_a_problem(client):
     assert_problem(answer)
 
 
-@pytest.mark.parametrize(
-    "authorization",
-    ["", "Bearer", "Bearer not.a.jwt", "Basic dXNlcjpwYXNz", "Bearer " + HUGE[:8000]],
-)
-async def test_a_missing_or_mangled_token_is_a_401_problem(client, authorization):
-    answer = await client.get("/accounts/me", headers={"Authorization": authorization})
+MANGLED = [
+    "",
+    "Bearer",
+    "Bearer not.a.jwt",
+    "Basic dXNlcjpwYXNz",
+    "Bearer " + HUGE[:8000],
+]
 
-    assert answer.status_code == 401
-    assert_problem(answer)
+
+async def test_a_missing_or_mangled_token_is_a_401_problem(client):
+    for authorization in MANGLED:
+        answer = await client.get(
+            "/accounts/me", headers={"Authorization": authorization}
+        )
+
+        assert answer.status_code == 401
+        assert_problem(answer)
 
 
 async def test_office_routes_answer_bad_input_with_problems(people: People, client):

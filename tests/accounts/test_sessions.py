@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import jwt
-import pytest
 
 from kisalli_accounts.bootstrap import AccountsService, build
 from kisalli_shared.auth import TokenVerifier
@@ -239,27 +238,30 @@ def _resigned(**changes: Any) -> Callable[[str, AccountsService], str]:
     return forge
 
 
-@pytest.mark.parametrize(
-    "forge",
-    [
-        pytest.param(_unsigned, id="algorithm none"),
-        pytest.param(_other_key, id="wrong key"),
-        pytest.param(_resigned(exp=int(time.time()) - 10), id="expired"),
-        pytest.param(_resigned(aud="someone-else"), id="wrong audience"),
-    ],
-)
+FORGERIES = {
+    "algorithm none": _unsigned,
+    "wrong key": _other_key,
+    "expired": _resigned(exp=int(time.time()) - 10),
+    "wrong audience": _resigned(aud="someone-else"),
+}
+
+
 async def test_a_forged_or_stale_token_is_refused_by_accounts_own_routes(
-    people: People, client, service, forge
+    people: People, client, service
 ):
     aino = await people.activated()
     good = await people.access_token(aino.username, GOOD_PASSWORD)
 
     accepted = await client.get("/accounts/me", headers=bearer(good))
-    refused = await client.get("/accounts/me", headers=bearer(forge(good, service)))
+    refused = {
+        name: await client.get("/accounts/me", headers=bearer(forge(good, service)))
+        for name, forge in FORGERIES.items()
+    }
 
     assert accepted.status_code == 200
-    assert refused.status_code == 401
-    assert refused.headers["content-type"] == "application/problem+json"
+    for name, answer in refused.items():
+        assert answer.status_code == 401, name
+        assert answer.headers["content-type"] == "application/problem+json"
 
 
 async def test_the_signing_key_survives_a_restart(settings, tmp_path):

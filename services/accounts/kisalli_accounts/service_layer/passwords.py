@@ -13,6 +13,7 @@ from kisalli_accounts.domain.account import Account, LinkRefused
 from kisalli_accounts.domain.names import canonical
 from kisalli_accounts.domain.passwords import check_password
 from kisalli_accounts.service_layer.context import Context
+from kisalli_accounts.service_layer.registration import NotFound
 from kisalli_shared.contracts.accounts import SecretLinkKind
 from kisalli_shared.eventstore import Causation, ConcurrencyError
 
@@ -85,7 +86,7 @@ async def change_password(
     async with ctx.transaction() as repo:
         account = await repo.get(account_id)
         if account is None:
-            raise LinkRefused
+            raise NotFound
         stored = await credentials.password_hash(repo.conn, account_id)
         if not await ctx.hashing.verify(stored, current_password):
             raise WrongPassword
