@@ -241,3 +241,15 @@ def test_periods_add_up_to_the_whole_contract_within_a_cent_per_period(
 
     assert all(a >= 0 for a in paid)
     assert abs(sum(paid) - whole) <= Decimal("0.01") * len(schedule)
+
+
+def test_a_negative_agreed_amount_holds_the_period_instead_of_taking_money_back():
+    contract = terms(
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+        agreed=(AgreedAmount(from_month=1, monthly_amount=Decimal("-5")),),
+    )
+
+    found = assess(contract, Period(0, date(2025, 1, 1), date(2025, 4, 30)), DEFAULTS)
+
+    assert found.hold is HoldReason.RATE_MISSING

@@ -48,7 +48,8 @@ class ContractTerms:
     def monthly_rate(self, table: RateTable, month: int, on: date) -> Decimal | None:
         agreed = agreed_rate(self.agreed_amounts, month)
         if agreed is not None:
-            return agreed
+            # A negative amount is no rate at all: held, never paid back.
+            return agreed if agreed >= 0 else None
         return table.rate_for(self.qualification_kind, month, on)
 
 
