@@ -17,9 +17,11 @@ from kisalli_accounts.service_layer.registration import register
 from kisalli_shared.contracts.accounts import (
     SecretLink,
     SecretLinkKind,
+    SecretLinkSealed,
     secret_links_topic,
 )
 from kisalli_shared.contracts.common import Language, Role
+from kisalli_shared.events import Envelope
 from kisalli_shared.eventstore import Causation
 from kisalli_shared.sealed import unseal
 from tests.kafka_reading import read_topic
@@ -86,9 +88,13 @@ class People:
         records = await read_topic(
             self.kafka, secret_links_topic(settings.topic_prefix), at_least=at_least
         )
-        return [
-            unseal(r.value, SecretLink, settings.sealing_key(), max_age=3600)
+        sealed = [
+            SecretLinkSealed.model_validate(Envelope.from_json(r.value).data).sealed
             for r in records
+        ]
+        return [
+            unseal(s.encode(), SecretLink, settings.sealing_key(), max_age=3600)
+            for s in sealed
         ]
 
     async def newest_link(

@@ -1,8 +1,9 @@
 """Activation and reset links: made here, sealed, and queued for notifications.
 
 The plain token exists in this process's memory and inside the sealed
-message only. The outbox row and the Kafka record hold Fernet ciphertext, the
-topic keeps records an hour, and only notifications holds the key.
+message only. The outbox row and the Kafka record hold Fernet ciphertext in a
+SecretLinkSealed envelope, the topic keeps records an hour, and only
+notifications holds the key.
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ from datetime import datetime
 import asyncpg
 
 from kisalli_accounts.adapters.secret_tokens import issue_token
-from kisalli_accounts.domain.account import Account
-from kisalli_shared.contracts.accounts import SecretLink, SecretLinkKind
+from kisalli_accounts.domain.account import Account, stream_id
+from kisalli_shared.contracts.accounts import (
+    SecretLink,
+    SecretLinkKind,
+    SecretLinkSealed,
+)
+from kisalli_shared.events import Envelope, encode
 from kisalli_shared.outbox import enqueue
 from kisalli_shared.sealed import seal
 
@@ -57,10 +63,20 @@ class SecretLinkSender:
             link=f"{self.base_url}/{_PAGES[kind]}#token={token}",
             expires_at=expires_at,
         )
+        # The envelope gives notifications an event id to record as handled;
+        # it carries nothing but ciphertext.
+        envelope = Envelope(
+            source="kisalli/accounts",
+            type=SecretLinkSealed.type_name(),
+            subject=stream_id(account.account_id),
+            streamversion=0,
+            correlationid=request_id,
+            data=encode(SecretLinkSealed(sealed=seal(message, self._key).decode())),
+        )
         await enqueue(
             conn,
             self.topic,
             account.account_id,
-            seal(message, self._key),
-            {"content-type": "application/fernet", "kind": kind.value},
+            envelope.to_json(),
+            {"content-type": "application/cloudevents+json", "kind": kind.value},
         )
