@@ -24,9 +24,10 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.partitioner import DefaultPartitioner
+from confluent_kafka import Consumer, TopicPartition
 
 from bench.common import KAFKA
 from kisalli_shared.contracts.feedback import FeedbackKind, FeedbackProcessed
@@ -37,20 +38,20 @@ PARTITIONS = 3
 TEMPLATE_ID = uuid.UUID(int=0)
 
 
-async def topic_size(topic: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA)
-    await consumer.start()
+def topic_size(topic: str) -> int | None:
+    """Records in the topic, or None when it does not exist."""
+    consumer = Consumer({"bootstrap.servers": KAFKA, "group.id": "bench-replay"})
     try:
-        await consumer.topics()  # fetches metadata of every topic
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            return 0
-        ends = await consumer.end_offsets(
-            [TopicPartition(topic, p) for p in partitions]
-        )
-        return sum(ends.values())
+        described = consumer.list_topics(topic, timeout=10).topics[topic]
+        if described.error or not described.partitions:
+            return None
+        marks = [
+            consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            for p in described.partitions
+        ]
+        return sum(end - first for first, end in marks)
     finally:
-        await consumer.stop()
+        consumer.close()
 
 
 async def delete_topic(topic: str) -> None:
@@ -60,6 +61,10 @@ async def delete_topic(topic: str) -> None:
         await admin.delete_topics([topic])
     finally:
         await admin.close()
+    # Deleting is asynchronous on the broker: filling too early would add to
+    # the old topic.
+    while topic_size(topic) is not None:
+        await asyncio.sleep(0.5)
 
 
 def template() -> str:
@@ -144,12 +149,11 @@ async def fill(topic: str, count: int) -> None:
 
 
 async def ensure_filled(topic: str, count: int) -> None:
-    size = await topic_size(topic)
+    size = topic_size(topic)
     if size == count:
         return
-    if size:
+    if size is not None:
         await delete_topic(topic)  # a run was interrupted while filling
-        await asyncio.sleep(2)
     started = time.perf_counter()
     await fill(topic, count)
     print(
