@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from aiokafka.errors import KafkaError
+from confluent_kafka import KafkaException
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from kisalli_replay.decoding import Decoder
+from kisalli_replay.decoding import Decoder, UndecodableRecord
 from kisalli_replay.pseudonyms import REGISTRY, Pseudonymiser
 from kisalli_replay.reading import TopicMissing
 from kisalli_replay.replay import Replay, run
@@ -107,16 +106,14 @@ def replay(
     ) as progress:
         task = progress.add_task("replaying", total=None)
         try:
-            tally = asyncio.run(
-                run(
-                    Replay(named, bootstrap, window),
-                    decoder,
-                    sink,
-                    on_start=lambda total: progress.update(task, total=total),
-                    on_batch=lambda count: progress.advance(task, count),
-                )
+            tally = run(
+                Replay(named, bootstrap, window),
+                decoder,
+                sink,
+                on_start=lambda total: progress.update(task, total=total),
+                on_batch=lambda count: progress.advance(task, count),
             )
-        except (TopicMissing, KafkaError) as problem:
+        except (TopicMissing, KafkaException, UndecodableRecord) as problem:
             sink.close()
             output.unlink(missing_ok=True)  # half a replay would mislead
             raise fail(str(problem) or repr(problem)) from None

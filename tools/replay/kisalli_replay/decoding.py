@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from operator import attrgetter
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from kisalli_replay.pseudonyms import Pseudonymiser
-from kisalli_replay.reading import Record
+from kisalli_replay.reading import RECORDS
 
 # The envelope (kisalli_shared.events.Envelope) as DuckDB reads it; `data`
 # stays JSON text so that any event type fits one table.
@@ -45,22 +44,22 @@ FROM (SELECT *, from_json("value", '{ENVELOPE}') AS e FROM records)
 """
 
 
-def records_table(records: Sequence[Record]) -> pa.Table:
-    def column(name: str) -> list[Any]:
-        return list(map(attrgetter(name), records))
+class UndecodableRecord(ValueError):
+    """A record that is not an event envelope in JSON; the replay stops at it."""
 
-    return pa.table(
-        {
-            "topic": pa.array(column("topic"), pa.string()),
-            "partition": pa.array(column("partition"), pa.int32()),
-            "offset": pa.array(column("offset"), pa.int64()),
-            "kafka_timestamp": pa.array(
-                column("timestamp"), pa.timestamp("ms", tz="UTC")
-            ),
-            "key": pa.array(column("key"), pa.binary()).cast(pa.string()),
-            "value": pa.array(column("value"), pa.binary()).cast(pa.string()),
-        }
-    )
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__(
+            f"the record at {record['topic']}:{record['partition']}"
+            f":{record['offset']} is not an event envelope in JSON"
+        )
+
+
+def _as_text(records: pa.Table) -> pa.Table:
+    # Casting checks the bytes are UTF-8, as JSON must be.
+    for name in ("key", "value"):
+        column = records.schema.get_field_index(name)
+        records = records.set_column(column, name, records[name].cast(pa.string()))
+    return records
 
 
 class Decoder:
@@ -88,15 +87,14 @@ class Decoder:
             self._parameters["offices"] = list(offices)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         self._query = f"SELECT * FROM ({_ROWS}){where}"
-        self.schema = self.decode(records_table([])).schema
+        self.schema = self.decode(RECORDS.empty_table()).schema
 
     def decode(self, records: pa.Table) -> pa.Table:
         """Rows of a `records_table`; DuckDB's part runs without the GIL."""
-        self._db.register("records", records)
         try:
-            rows = self._db.sql(self._query, params=self._parameters).to_arrow_table()
-        finally:
-            self._db.unregister("records")
+            rows = self._rows(records)
+        except (pa.ArrowInvalid, duckdb.Error):
+            raise UndecodableRecord(self._first_undecodable(records)) from None
         if self._pseudonymiser is None or not rows.num_rows:
             return rows
         hidden = map(
@@ -106,6 +104,28 @@ class Decoder:
         )
         column = rows.schema.get_field_index("data")
         return rows.set_column(column, "data", pa.array(hidden, pa.string()))
+
+    def _rows(self, records: pa.Table) -> pa.Table:
+        self._db.register("records", _as_text(records))
+        try:
+            return self._db.sql(self._query, params=self._parameters).to_arrow_table()
+        finally:
+            self._db.unregister("records")
+
+    def _first_undecodable(self, records: pa.Table) -> dict[str, Any]:
+        # Halve the batch until one record is left: the first that fails.
+        while records.num_rows > 1:
+            half = records.slice(0, records.num_rows // 2)
+            try:
+                self._rows(half)
+            except (pa.ArrowInvalid, duckdb.Error):
+                records = half
+            else:
+                records = records.slice(half.num_rows)
+        first: dict[str, Any] = records.select(
+            ["topic", "partition", "offset"]
+        ).to_pylist()[0]
+        return first
 
     def close(self) -> None:
         self._db.close()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from kisalli_replay.decoding import Decoder, records_table
+from kisalli_replay.decoding import Decoder
 from kisalli_replay.reading import new_consumer, partitions_of, plan, read
 from kisalli_replay.sinks import Sink
 from kisalli_replay.topics import Window
@@ -28,7 +27,7 @@ class Tally:
     written: int = 0
 
 
-async def run(
+def run(
     replay: Replay,
     decoder: Decoder,
     sink: Sink,
@@ -37,9 +36,6 @@ async def run(
     on_batch: Callable[[int], None] = lambda count: None,
 ) -> Tally:
     """Replay into `sink`; `on_start` hears how many records the window holds."""
-    partitions = await partitions_of(replay.bootstrap, replay.topics)
-    consumer = new_consumer(replay.bootstrap)
-    await consumer.start()
     tally = Tally()
 
     def handle(records: pa.Table) -> None:
@@ -47,24 +43,24 @@ async def run(
         sink.write(rows)
         tally.written += rows.num_rows
 
-    # Decoding and writing run in one worker thread while the next batch is
-    # fetched; at most one batch waits for it, so memory stays bounded. The
-    # worker's work is DuckDB's and Arrow's, which release the GIL; what
-    # needs Python objects is done here, beside aiokafka.
-    loop = asyncio.get_running_loop()
+    consumer = new_consumer(replay.bootstrap)
+    # Decoding and writing run in one worker thread while this one reads the
+    # next batch; at most one batch waits for it, so memory stays bounded.
+    # The worker's work is DuckDB's and Arrow's, which release the GIL.
     with ThreadPoolExecutor(1, thread_name_prefix="replay-writer") as worker:
-        writing: asyncio.Future[None] | None = None
+        writing: Future[None] | None = None
         try:
-            spans = await plan(consumer, partitions, replay.window)
+            partitions = partitions_of(consumer, replay.topics)
+            spans = plan(consumer, partitions, replay.window)
             on_start(sum(span.size for span in spans.values()))
-            async for batch in read(consumer, spans):
+            for records in read(consumer, spans):
                 if writing is not None:
-                    await writing
-                tally.read += len(batch)
-                on_batch(len(batch))
-                writing = loop.run_in_executor(worker, handle, records_table(batch))
+                    writing.result()
+                tally.read += records.num_rows
+                on_batch(records.num_rows)
+                writing = worker.submit(handle, records)
             if writing is not None:
-                await writing
+                writing.result()
         finally:
-            await consumer.stop()
+            consumer.close()
     return tally
