@@ -32,6 +32,9 @@ REQUEST_SECONDS = Histogram(
 )
 CORRELATION_HEADER = "x-correlation-id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+PREFIX_HEADER = b"x-forwarded-prefix"
+# Up to five plain segments; never "." or "..".
+_SAFE_PREFIX = re.compile(r"^(/(?!\.\.?(/|$))[A-Za-z0-9._~-]{1,40}){1,5}$")
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 Lifespan = Callable[[FastAPI], Any]
@@ -55,6 +58,7 @@ def create_app(
     )
     checks = readiness or {}
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(ForwardedPrefixMiddleware)
     _add_problem_handlers(app)
 
     @app.get("/healthz", tags=["operations"])
@@ -195,6 +199,39 @@ class RequestLogMiddleware:
                     duration_ms=round(elapsed * 1000, 2),
                 )
             structlog.contextvars.unbind_contextvars("correlation_id")
+
+
+class ForwardedPrefixMiddleware:
+    """Serve under the path prefix a gateway strips (X-Forwarded-Prefix).
+
+    The prefix becomes the ASGI root_path, so the OpenAPI document names the
+    gateway's path as its server and the docs page loads it from there. It
+    changes no route and no decision: a client that sends its own prefix
+    only misleads its own docs page.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        prefix = _forwarded_prefix(scope) if scope["type"] == "http" else None
+        if prefix:
+            # As a server given a root path does: the path keeps the prefix.
+            scope = dict(scope)
+            scope["root_path"] = prefix + scope.get("root_path", "")
+            scope["path"] = prefix + scope["path"]
+            raw_path = scope.get("raw_path")
+            if raw_path is not None:
+                scope["raw_path"] = prefix.encode() + raw_path
+        await self.app(scope, receive, send)
+
+
+def _forwarded_prefix(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == PREFIX_HEADER:
+            text: str = value.decode("latin-1").rstrip("/")
+            return text if _SAFE_PREFIX.match(text) else None
+    return None
 
 
 def _correlation_id(scope: Scope) -> str:

@@ -159,3 +159,26 @@ async def test_a_started_service_has_topics_that_keep_events_forever(
     configs = {c[0]: c[1] for c in described.resources[0][4]}
     assert configs["retention.ms"] == "-1"
     assert configs["retention.bytes"] == "-1"
+
+
+async def test_behind_a_gateway_the_openapi_document_names_the_gateways_path(client):
+    behind = {"X-Forwarded-Prefix": "/api/things"}
+
+    document = (await client.get("/openapi.json", headers=behind)).json()
+    docs = (await client.get("/docs", headers=behind)).text
+    problem = (await client.get("/things/7", headers=behind)).json()
+    direct = (await client.get("/openapi.json")).json()
+
+    assert document["servers"] == [{"url": "/api/things"}]
+    assert "'/api/things/openapi.json'" in docs
+    assert problem["instance"] == "/api/things/things/7"
+    assert "servers" not in direct
+
+
+async def test_a_forwarded_prefix_that_is_not_a_plain_path_is_ignored(client):
+    for prefix in ("api/things", "/api/../x", "/a b", "//x", "/" + "x" * 300 + "/"):
+        response = await client.get(
+            "/openapi.json", headers={"X-Forwarded-Prefix": prefix}
+        )
+
+        assert "servers" not in response.json(), prefix
