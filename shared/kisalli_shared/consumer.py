@@ -130,9 +130,20 @@ class EventConsumer:
                     self._record_lag(consumer, tp)
                 await self.commit_processed()
         finally:
-            await self.commit_processed()
-            self._consumer = None
-            await consumer.stop()
+            await self._close(consumer)
+
+    async def _close(self, consumer: AIOKafkaConsumer) -> None:
+        # Stopping must not hang on a group in the middle of a rebalance:
+        # what is not committed here is delivered again and found handled.
+        try:
+            await asyncio.wait_for(self.commit_processed(), 5.0)
+        except (TimeoutError, KafkaError) as exc:
+            log.warning("final_commit_skipped", group=self.group_id, error=repr(exc))
+        self._consumer = None
+        try:
+            await asyncio.wait_for(consumer.stop(), 15.0)
+        except TimeoutError:
+            log.warning("consumer_stop_timed_out", group=self.group_id)
 
     async def commit_processed(self, only: set[TopicPartition] | None = None) -> None:
         consumer = self._consumer
