@@ -25,8 +25,10 @@ install:
 	  || { echo "error: could not install uv; install Python 3.11 with pip first"; exit 1; }
 	@$(UV) sync --all-packages --frozen --quiet
 
-run: install stack-up
-	@echo "Kafka on 127.0.0.1:9092, PostgreSQL as in: bash deploy/local/stack.sh env"
+# Everything in the foreground, logs prefixed per process; Ctrl-C stops it
+# all. deploy/local/run.sh start|stop does the same in the background.
+run: install
+	@bash deploy/local/run.sh
 
 test: install stack-up lint
 	$(UV) run pytest
