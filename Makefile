@@ -9,10 +9,11 @@ ifeq ($(UV),)
 UV := $(HOME)/.local/bin/uv
 endif
 
-.PHONY: help install run test lint typecheck bench bench-replay catalogue clean
+.PHONY: help install run demo test lint typecheck bench bench-replay catalogue clean
 
 help:
 	@echo "make run    start Kafka, PostgreSQL, the mail catcher, the services and the gateway"
+	@echo "make demo   load a demo office into the running system (after make run)"
 	@echo "make test   install what is needed, start the local stack, run every test"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  benchmarks under bench/"
@@ -30,13 +31,19 @@ install:
 run: install
 	@bash deploy/local/run.sh
 
+# A demo office through the gateway of the system `make run` started; running
+# it again changes nothing. DEMO_ARGS=--help tells more.
+demo: install
+	@test -f deploy/local/.state/kisalli.env || { echo "make demo: start the system first (make run)"; exit 1; }
+	$(UV) run --env-file deploy/local/.state/kisalli.env kisalli-demo $(DEMO_ARGS)
+
 test: install stack-up lint
 	$(UV) run pytest
 
 lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy -p kisalli_shared -p kisalli_accounts -p kisalli_feedback -p kisalli_payments -p kisalli_notifications -p kisalli_replay
+	$(UV) run mypy -p kisalli_shared -p kisalli_accounts -p kisalli_feedback -p kisalli_payments -p kisalli_notifications -p kisalli_replay -p kisalli_demo
 
 bench: install stack-up
 	$(UV) run python bench/event_store.py
