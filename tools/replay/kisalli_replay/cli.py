@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from confluent_kafka import KafkaException
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from kisalli_replay.decoding import Decoder, UndecodableRecord
-from kisalli_replay.pseudonyms import REGISTRY, Pseudonymiser
 from kisalli_replay.reading import TopicMissing
 from kisalli_replay.replay import Replay, run
 from kisalli_replay.sinks import Format, open_sink
@@ -23,6 +23,9 @@ from kisalli_replay.topics import (
     parse_time,
     topics_named,
 )
+
+if TYPE_CHECKING:
+    from kisalli_replay.pseudonyms import Pseudonymiser
 
 app = typer.Typer(no_args_is_help=True, help="Replay Kisälli's event streams.")
 
@@ -36,6 +39,50 @@ Time = Annotated[
     datetime | None,
     typer.Option(parser=parse_time, help="ISO 8601 time; UTC unless it says"),
 ]
+
+
+# The event models and rich take longer to import than a small replay takes
+# to run, so they are imported only when a replay needs them.
+
+
+def warn_of_unknown_types(types: list[str]) -> None:
+    if not types:
+        return
+    from kisalli_replay.pseudonyms import REGISTRY
+
+    for unknown in sorted(set(types) - {m.type_name() for m in REGISTRY.models()}):
+        typer.secho(f"warning: no event type {unknown} is known", err=True, fg="yellow")
+
+
+def pseudonymiser(key: str) -> Pseudonymiser:
+    from kisalli_replay.pseudonyms import Pseudonymiser
+
+    return Pseudonymiser(key)
+
+
+Counted = Callable[[int], None]
+
+
+@contextmanager
+def progress_bar(quiet: bool) -> Iterator[tuple[Counted, Counted]]:
+    """Callbacks for the total, then for each batch, of records replayed."""
+    if quiet:
+        yield (lambda total: None), (lambda count: None)
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeRemainingColumn,
+    )
+
+    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress("{task.description}", *columns, transient=True) as progress:
+        task = progress.add_task("replaying", total=None)
+        yield (
+            lambda total: progress.update(task, total=total),
+            lambda count: progress.advance(task, count),
+        )
 
 
 @app.command()
@@ -88,30 +135,22 @@ def replay(
         chosen = format or Format.of(output)
     except (SecretTopicRefused, ValueError) as problem:
         raise fail(str(problem)) from None
-    for unknown in sorted(set(type or []) - {m.type_name() for m in REGISTRY.models()}):
-        typer.secho(f"warning: no event type {unknown} is known", err=True, fg="yellow")
+    warn_of_unknown_types(type or [])
 
-    pseudonymiser = Pseudonymiser(pseudonym_key) if pseudonym_key else None
     decoder = Decoder(
-        types=type or [], offices=office or [], pseudonymiser=pseudonymiser
+        types=type or [],
+        offices=office or [],
+        pseudonymiser=pseudonymiser(pseudonym_key) if pseudonym_key else None,
     )
     sink = open_sink(chosen, output, decoder.schema)
-    with Progress(
-        "{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        disable=quiet,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("replaying", total=None)
+    with progress_bar(quiet) as (on_start, on_batch):
         try:
             tally = run(
                 Replay(named, bootstrap, window),
                 decoder,
                 sink,
-                on_start=lambda total: progress.update(task, total=total),
-                on_batch=lambda count: progress.advance(task, count),
+                on_start=on_start,
+                on_batch=on_batch,
             )
         except (TopicMissing, KafkaException, UndecodableRecord) as problem:
             sink.close()

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
-from kisalli_replay.pseudonyms import Pseudonymiser
 from kisalli_replay.reading import RECORDS
+
+if TYPE_CHECKING:
+    from kisalli_replay.pseudonyms import Pseudonymiser
 
 # The envelope (kisalli_shared.events.Envelope) as DuckDB reads it; `data`
 # stays JSON text so that any event type fits one table.

@@ -15,8 +15,6 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from kisalli_replay.flattening import create_event_tables
-
 
 class Format(StrEnum):
     JSONL = "jsonl"
@@ -136,6 +134,9 @@ class DuckDBSink:
             self._db.unregister("batch")
 
     def close(self) -> None:
+        # Imported here: the event models it reads are slow to import.
+        from kisalli_replay.flattening import create_event_tables
+
         try:
             create_event_tables(self._db)
         finally:
