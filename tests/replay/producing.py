@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from typer.testing import CliRunner, Result
 
-from kisalli_replay.cli import app
 from kisalli_shared.contracts.accounts import AccountCreated
 from kisalli_shared.contracts.common import Language, Person, Role
 from kisalli_shared.contracts.feedback import (
@@ -29,6 +27,7 @@ from kisalli_shared.contracts.feedback import (
 )
 from kisalli_shared.events import Envelope, Event, encode
 from kisalli_shared.kafka import ensure_topics, envelope_headers
+from tests.replay.running import Result, invoke
 
 
 @dataclass(frozen=True)
@@ -132,11 +131,7 @@ def produce(
 
 def replay(kafka: str, *args: str | Path) -> Result:
     """Run `kisalli-replay replay` in this process, as a user would."""
-    return CliRunner().invoke(
-        app,
-        ["replay", *map(str, args), "--bootstrap", kafka, "--quiet"],
-        catch_exceptions=False,
-    )
+    return invoke("replay", *args, "--bootstrap", kafka, "--quiet")
 
 
 def rows_of(path: Path) -> list[dict[str, Any]]:

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from kisalli_replay.cli import app
+from tests.replay.running import Result, invoke
 
 FAKE = """
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ def fake_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
 
 
 def rebuild(*args: str) -> Result:
-    return CliRunner().invoke(app, ["rebuild", *args], catch_exceptions=False)
+    return invoke("rebuild", *args)
 
 
 def test_dry_run_prints_the_differences_the_service_reports(fake_service: str) -> None:

@@ -1,3 +1,3 @@
 from kisalli_replay.cli import app
 
-app(prog_name="kisalli-replay")
+app()
