@@ -47,12 +47,15 @@ port_open() {
 }
 
 # Prints the status code of GET http://127.0.0.1:PORT/PATH, or nothing.
+# The answer is read to its end: a server whose answer is cut off may log
+# the broken connection.
 http_status() {
     # shellcheck disable=SC2016 # expanded by the inner shell
     timeout 5 bash -c '
         exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
         printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" "$1" >&3
         IFS=" " read -r _ code _ <&3 && printf "%s" "$code"
+        cat <&3 >/dev/null
     ' "$1" "$2" 2>/dev/null || true
 }
 
@@ -296,10 +299,10 @@ cmd_foreground() {
     honcho_command
     export PATH=$VENV/bin:$PATH
     "${HONCHO[@]}" &
-    local honcho=$! watcher rc=0
+    local honcho=$! watcher rc=0 asked=0
     # Ctrl-C reaches honcho from the terminal too; a TERM sent to this
     # script is passed on.
-    trap 'kill -TERM "$honcho" 2>/dev/null || true' INT TERM
+    trap 'asked=1; kill -TERM "$honcho" 2>/dev/null || true' INT TERM
     { wait_ready "$honcho" && banner && say "Ctrl-C stops everything."; } &
     watcher=$!
     while alive "$honcho"; do
@@ -309,6 +312,8 @@ cmd_foreground() {
     wait "$watcher" 2>/dev/null || true
     trap - INT TERM
     bash "$STACK" down
+    # A stop that was asked for is no failure; a process that died is.
+    ((asked)) && rc=0
     return "$rc"
 }
 
