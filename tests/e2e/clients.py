@@ -34,7 +34,9 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T | None]], timeout: float = 60.0
+    check: Callable[[], Awaitable[T | None]],
+    timeout: float = 60.0,
+    interval: float = 0.1,
 ) -> T:
     """Poll until `check` gives something, or fail."""
     deadline = time.monotonic() + timeout
@@ -44,7 +46,7 @@ async def eventually(
             return found
         if time.monotonic() > deadline:
             raise AssertionError(f"it did not happen in {timeout:.0f} s")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(interval)
 
 
 class Mailbox:

@@ -106,14 +106,16 @@ class Journey:
         assert answer.status_code == 200, answer.text
         return Person(email, password, await self.log_in(email, password))
 
-    async def sign_contract(self, staff: Person) -> Contract:
+    async def sign_contract(self, staff: Person, number: int = 0) -> Contract:
+        """A contract of a new apprentice; the journey's tutor and employer
+        are the same in each."""
         today = datetime.now(HELSINKI).date()
         # Period 0 has begun, so its interim feedback can be submitted.
         start = today - timedelta(days=40)
         contract = Contract(
             contract_id="",
             tutor_email=self.address("tutor"),
-            student_email=self.address("student"),
+            student_email=self.address(f"student{number}"),
             employer_email=self.address("employer"),
             employer_iban="FI2112345600000785",
         )
@@ -143,7 +145,7 @@ class Journey:
         answer = await self.gateway.post(
             "/api/feedback/contracts",
             json=body,
-            headers={**staff.headers, "Idempotency-Key": f"sign-{self.run}"},
+            headers={**staff.headers, "Idempotency-Key": f"sign-{self.run}-{number}"},
         )
         assert answer.status_code == 201, answer.text
         contract.contract_id = answer.json()["contract_id"]
@@ -172,7 +174,7 @@ class Journey:
         started = await self.gateway.post(
             f"/api/feedback/contracts/{contract_id}/feedback",
             json={"period_index": 0, "content": content},
-            headers={**tutor.headers, "Idempotency-Key": f"feedback-{self.run}"},
+            headers={**tutor.headers, "Idempotency-Key": f"feedback-{contract_id}"},
         )
         assert started.status_code == 201, started.text
         feedback_id: str = started.json()["feedback_id"]
@@ -201,7 +203,11 @@ class Journey:
         assert answer.status_code == 200, answer.text
 
     async def compensation(
-        self, staff: Person, contract_id: str, timeout: float = 60.0
+        self,
+        staff: Person,
+        contract_id: str,
+        timeout: float = 60.0,
+        interval: float = 0.1,
     ) -> dict[str, Any]:
         """Poll payments until the period's compensation is calculated."""
 
@@ -215,4 +221,4 @@ class Journey:
             items: list[dict[str, Any]] = answer.json()["items"]
             return items[0] if items else None
 
-        return await eventually(calculated, timeout)
+        return await eventually(calculated, timeout, interval)
