@@ -44,9 +44,15 @@ class ParquetSink:
     # Row groups of this many rows: big enough for good compression and
     # fast scans, small enough to keep memory low.
     ROW_GROUP = 50_000
+    REPEATING = ("topic", "source", "type", "office_id")
 
     def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
+        # Dictionaries only where values repeat: for ids and data they cost
+        # time and are dropped anyway.
+        repeating = [n for n in self.REPEATING if n in schema.names]
+        self._writer = pq.ParquetWriter(
+            path, schema, compression="zstd", use_dictionary=repeating
+        )
         self._held: list[pa.Table] = []
         self._rows = 0
 
