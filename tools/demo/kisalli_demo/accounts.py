@@ -20,6 +20,7 @@ from kisalli_demo.waiting import wait_for
 DEMO_PASSWORD = "sininen-kettu-hyppaa-aidan-yli"  # noqa: S105 (demo data)
 # Access tokens live 15 minutes; log in again well before that.
 _TOKEN_SECONDS = 600
+_LONGEST_PAUSE = 10.0
 
 
 def create_first_office_staff(
@@ -71,7 +72,14 @@ class Sessions:
     mail: MailCatcher
     timeout: float
     password: str = DEMO_PASSWORD
+    # Accounts known to have no password yet: no use trying to log in.
+    inactive: set[str] = field(default_factory=set)
     _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+    def learn_inactive(self, staff: Person) -> None:
+        """Note which accounts of the office wait for their activation."""
+        accounts = self.api.pages("accounts", "/accounts", self.token(staff))
+        self.inactive |= {a["email"].casefold() for a in accounts if not a["activated"]}
 
     def log_in(self, email: str) -> str | None:
         response = self.api.request(
@@ -80,6 +88,19 @@ class Sessions:
             "/sessions",
             body={"login": email, "password": self.password},
         )
+        while response.status_code == 429:
+            # The gateway paces logins per client; a locked account would
+            # ask for minutes, and that is worth telling instead.
+            pause = float(response.headers.get("Retry-After", "1"))
+            if pause > _LONGEST_PAUSE:
+                raise DemoError(f"logins as {email} are refused for {pause:.0f} s")
+            time.sleep(pause)
+            response = self.api.request(
+                "POST",
+                "accounts",
+                "/sessions",
+                body={"login": email, "password": self.password},
+            )
         if response.status_code == 401:
             return None
         if response.status_code != 201:
@@ -94,9 +115,12 @@ class Sessions:
         kept = self._tokens.get(person.email.casefold())
         if kept is not None and time.monotonic() - kept[1] < _TOKEN_SECONDS:
             return kept[0]
-        token = self.log_in(person.email)
+        token = None
+        if person.email.casefold() not in self.inactive:
+            token = self.log_in(person.email)
         if token is None:
             self.activate(person)
+            self.inactive.discard(person.email.casefold())
             token = self.log_in(person.email)
         if token is None:
             raise DemoError(f"{person.email} cannot log in with the demo password")
