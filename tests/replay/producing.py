@@ -129,6 +129,22 @@ def produce(
     asyncio.run(send_all())
 
 
+def produce_raw(kafka: str, topic: str, values: Sequence[bytes]) -> None:
+    """Records as they are, in order, into a topic of one partition."""
+
+    async def send_all() -> None:
+        await ensure_topics(kafka, [topic], partitions=1)
+        producer = AIOKafkaProducer(bootstrap_servers=kafka)
+        await producer.start()
+        try:
+            for value in values:
+                await producer.send_and_wait(topic, value, key=b"k")
+        finally:
+            await producer.stop()
+
+    asyncio.run(send_all())
+
+
 def replay(kafka: str, *args: str | Path) -> Result:
     """Run `kisalli-replay replay` in this process, as a user would."""
     return invoke("replay", *args, "--bootstrap", kafka, "--quiet")
