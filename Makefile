@@ -9,7 +9,7 @@ ifeq ($(UV),)
 UV := $(HOME)/.local/bin/uv
 endif
 
-.PHONY: help install run demo test lint typecheck bench bench-replay catalogue clean
+.PHONY: help install run demo test k8s-validate lint typecheck bench bench-replay catalogue clean
 
 help:
 	@echo "make run    start Kafka, PostgreSQL, the mail catcher, the services and the gateway"
@@ -37,8 +37,22 @@ demo: install
 	@test -f deploy/local/.state/kisalli.env || { echo "make demo: start the system first (make run)"; exit 1; }
 	$(UV) run --env-file deploy/local/.state/kisalli.env kisalli-demo $(DEMO_ARGS)
 
-test: install stack-up lint
+test: install stack-up lint k8s-validate
 	$(UV) run pytest
+
+# Builds every overlay under deploy/k8s/overlays and validates it offline
+# against the Kubernetes schemas (strict) and the operators' required fields
+# (tests/deploy/manifests.py). kustomize comes from the Go module proxy,
+# pinned, into an ignored folder.
+KUSTOMIZE_VERSION := v5.4.3
+KUSTOMIZE := deploy/k8s/.cache/kustomize-$(KUSTOMIZE_VERSION)/kustomize
+
+$(KUSTOMIZE):
+	@command -v go >/dev/null 2>&1 || { echo "error: Go is needed to install kustomize"; exit 1; }
+	GOBIN=$(abspath $(dir $(KUSTOMIZE))) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+k8s-validate: install $(KUSTOMIZE)
+	$(UV) run python -m tests.deploy.manifests
 
 lint: install
 	$(UV) run ruff check .
