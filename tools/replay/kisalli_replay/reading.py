@@ -15,7 +15,6 @@ from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from confluent_kafka import (
     OFFSET_END,
     Consumer,
@@ -160,8 +159,9 @@ def records_table(messages: list[Message]) -> pa.Table:
             pa.array(map(Message.partition, messages), pa.int32()),
             pa.array(map(Message.offset, messages), pa.int64()),
             pa.array(
-                map(itemgetter(1), map(Message.timestamp, messages)), pa.int64()
-            ).cast(pa.timestamp("ms", tz="UTC")),
+                map(itemgetter(1), map(Message.timestamp, messages)),
+                pa.timestamp("ms", tz="UTC"),
+            ),
             pa.array(map(Message.key, messages), pa.binary()),
             value,
         ],
@@ -171,6 +171,8 @@ def records_table(messages: list[Message]) -> pa.Table:
 
 def _before_ends(records: pa.Table, beyond: dict[Partition, int]) -> pa.Table:
     """Leave out records at or after their partition's end."""
+    import pyarrow.compute as pc  # seldom needed, slow to import
+
     outside: Any = None
     for (topic, partition), end in beyond.items():
         here = pc.and_(
@@ -227,6 +229,7 @@ def read(
 
         if messages:
             records = records_table(messages)
+            del messages  # the caller may collect garbage: less to look at
             yield _before_ends(records, beyond) if beyond else records
 
 
