@@ -44,7 +44,7 @@ class Storyteller:
 
     def sign(self, plan: ContractPlan) -> str:
         """Sign the contract once: the same key gives back the same contract."""
-        signed = self.api.call(
+        response = self.api.request(
             "POST",
             "feedback",
             "/contracts",
@@ -52,7 +52,17 @@ class Storyteller:
             body=plan.sign_request(),
             key=self.office.key(plan.key),
         )
-        contract_id: str = signed["contract_id"]
+        if response.status_code == 422 and "personal_id" in response.text:
+            raise DemoError(
+                "the feedback service refuses the demo's temporary personal"
+                " identity codes; start it with ALLOW_TEMPORARY_PERSONAL_IDS=true"
+            )
+        if response.status_code not in (200, 201):
+            raise DemoError(
+                f"signing {plan.key} answered {response.status_code}:"
+                f" {response.text[:300]}"
+            )
+        contract_id: str = response.json()["contract_id"]
         return contract_id
 
     def tell(self, plan: ContractPlan, contract_id: str) -> None:
