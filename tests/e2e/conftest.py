@@ -11,7 +11,9 @@ from tests.e2e.system import System, running_system
 from tests.servers import Servers
 
 
-@pytest.fixture(scope="session")
+# Started for these tests only: the rest of a test run need not share the
+# machine's two cores with an idle system.
+@pytest.fixture(scope="package")
 def system(servers: Servers) -> Iterator[System]:
     with running_system(servers) as running:
         yield running
