@@ -129,16 +129,29 @@ def produce(
     asyncio.run(send_all())
 
 
-def produce_raw(kafka: str, topic: str, values: Sequence[bytes]) -> None:
-    """Records as they are, in order, into a topic of one partition."""
+def produce_raw(
+    kafka: str, topic: str, values: Sequence[bytes], *, transactional: bool = False
+) -> None:
+    """Records as they are, in order, into a topic of one partition.
+
+    Transactional, each record is a transaction of its own, whose commit
+    marker takes an offset too: the offsets of the records have gaps.
+    """
 
     async def send_all() -> None:
         await ensure_topics(kafka, [topic], partitions=1)
-        producer = AIOKafkaProducer(bootstrap_servers=kafka)
+        producer = AIOKafkaProducer(
+            bootstrap_servers=kafka,
+            transactional_id=f"{topic}-producer" if transactional else None,
+        )
         await producer.start()
         try:
             for value in values:
-                await producer.send_and_wait(topic, value, key=b"k")
+                if transactional:
+                    async with producer.transaction():
+                        await producer.send_and_wait(topic, value, key=b"k")
+                else:
+                    await producer.send_and_wait(topic, value, key=b"k")
         finally:
             await producer.stop()
 

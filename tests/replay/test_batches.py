@@ -80,6 +80,23 @@ def test_a_record_that_is_not_json_stops_the_replay_and_says_where_it_is(
     assert not out.exists()
 
 
+def test_a_topic_written_in_transactions_replays_whole_despite_the_gaps_in_offsets(
+    kafka: str, tmp_path: Path
+) -> None:
+    topic = f"t{uuid.uuid4().hex[:8]}.transactions"
+    sent = [feedback_processed("office-1", START) for _ in range(5)]
+    produce_raw(kafka, topic, [e.to_json() for e in sent], transactional=True)
+
+    out = tmp_path / "transactions.parquet"
+    result = replay(kafka, topic, "-o", out)
+
+    assert result.exit_code == 0, result.output
+    rows = pq.read_table(out).to_pylist()
+    assert [row["id"] for row in rows] == [str(e.id) for e in sent]
+    # Each commit marker took the offset after its record.
+    assert [row["offset"] for row in rows] == [0, 2, 4, 6, 8]
+
+
 def test_reading_in_small_batches_yields_every_record_of_the_window_once(
     kafka: str,
 ) -> None:

@@ -50,6 +50,44 @@ def _collecting_between_batches() -> Iterator[Callable[[int], object]]:
         gc.unfreeze()
 
 
+class _Stages:
+    """Decoding and writing, each in a thread of its own, a batch at a time.
+
+    While the caller reads batch n+2, one thread decodes n+1 and the other
+    writes n: DuckDB and Arrow release the GIL, so the three overlap. Each
+    stage holds one batch at most, so memory stays bounded.
+    """
+
+    def __init__(self, decoder: Decoder, sink: Sink, tally: Tally) -> None:
+        self._decoder, self._sink, self._tally = decoder, sink, tally
+        self._decoding = ThreadPoolExecutor(1, thread_name_prefix="replay-decoder")
+        self._writing = ThreadPoolExecutor(1, thread_name_prefix="replay-writer")
+        self._decoded: Future[pa.Table] | None = None
+        self._written: Future[None] | None = None
+
+    def put(self, records: pa.Table) -> None:
+        self._hand_on()
+        self._decoded = self._decoding.submit(self._decoder.decode, records)
+
+    def finish(self) -> None:
+        self._hand_on()
+        if self._written is not None:
+            self._written.result()
+
+    def _hand_on(self) -> None:
+        if self._decoded is None:
+            return
+        rows, self._decoded = self._decoded.result(), None
+        if self._written is not None:
+            self._written.result()
+        self._written = self._writing.submit(self._sink.write, rows)
+        self._tally.written += rows.num_rows
+
+    def close(self) -> None:
+        self._decoding.shutdown()
+        self._writing.shutdown()
+
+
 def run(
     replay: Replay,
     decoder: Decoder,
@@ -60,34 +98,20 @@ def run(
 ) -> Tally:
     """Replay into `sink`; `on_start` hears how many records the window holds."""
     tally = Tally()
-
-    def handle(records: pa.Table) -> None:
-        rows = decoder.decode(records)
-        sink.write(rows)
-        tally.written += rows.num_rows
-
     consumer = new_consumer(replay.bootstrap)
-    # Decoding and writing run in one worker thread while this one reads the
-    # next batch; at most one batch waits for it, so memory stays bounded.
-    # The worker's work is DuckDB's and Arrow's, which release the GIL.
-    with (
-        ThreadPoolExecutor(1, thread_name_prefix="replay-writer") as worker,
-        _collecting_between_batches() as collect,
-    ):
-        writing: Future[None] | None = None
+    stages = _Stages(decoder, sink, tally)
+    with _collecting_between_batches() as collect:
         try:
             partitions = partitions_of(consumer, replay.topics)
             spans = plan(consumer, partitions, replay.window)
             on_start(sum(span.size for span in spans.values()))
             for batch, records in enumerate(read(consumer, spans), 1):
-                if writing is not None:
-                    writing.result()
                 tally.read += records.num_rows
                 on_batch(records.num_rows)
-                writing = worker.submit(handle, records)
+                stages.put(records)
                 collect(batch)
-            if writing is not None:
-                writing.result()
+            stages.finish()
         finally:
+            stages.close()
             consumer.close()
     return tally
