@@ -31,7 +31,7 @@ from bench.common import DATABASE_URL, KAFKA, percentile
 from tests.e2e.clients import Mailbox, gateway_client
 from tests.e2e.journey import Journey, Person
 from tests.e2e.system import System, running_system
-from tests.servers import Servers
+from tests.servers import ROOT, Servers
 
 PROCESSES = {
     "accounts": "kisalli_accounts serve",
@@ -43,6 +43,27 @@ PROCESSES = {
 }
 
 
+def _command(pid: str) -> str:
+    raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    return raw.replace(b"\0", b" ").decode(errors="replace")
+
+
+def _run_by_our_honcho(pid: str) -> bool:
+    # Tests may run services of their own beside the system; ours descend
+    # from the honcho that runs this checkout's Procfile.
+    procfile = str(ROOT / "deploy" / "local" / "Procfile")
+    for _ in range(4):
+        status = Path(f"/proc/{pid}/status").read_text()
+        pid = next(
+            line.split()[1] for line in status.splitlines() if line.startswith("PPid:")
+        )
+        if pid == "0":
+            return False
+        if "honcho" in _command(pid) and procfile in _command(pid):
+            return True
+    return False
+
+
 def resident_memory() -> dict[str, float]:
     """MiB resident per process of the system, found by its command line."""
     found: dict[str, float] = {}
@@ -50,12 +71,13 @@ def resident_memory() -> dict[str, float]:
         if not proc.name.isdigit():
             continue
         try:
-            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            command = _command(proc.name)
             status = (proc / "status").read_text()
+            ours = _run_by_our_honcho(proc.name)
         except OSError:
             continue
         for name, marker in PROCESSES.items():
-            if marker in command:
+            if ours and marker in command:
                 kib = next(
                     int(line.split()[1])
                     for line in status.splitlines()
