@@ -388,7 +388,7 @@ cmd_stop() {
 }
 
 cmd_status() {
-    local service port healthy=0
+    local service port pid healthy=0
     if pid=$(honcho_pid); then
         say "background: honcho pid $pid, logs in $RUN/system.log"
     fi
