@@ -80,7 +80,7 @@ def new_consumer(bootstrap: str) -> Consumer:
             # queue was full; a replay drains it in milliseconds.
             "fetch.queue.backoff.ms": 10,
             # What librdkafka prefetches, at most: it bounds memory.
-            "queued.max.messages.kbytes": 32 << 10,
+            "queued.max.messages.kbytes": 16 << 10,
             "max.partition.fetch.bytes": 4 << 20,
             # How long the broker holds a fetch that finds nothing new: the
             # end of a partition with gaps in its offsets is known no sooner.
