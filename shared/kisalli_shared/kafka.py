@@ -35,6 +35,7 @@ async def ensure_topics(
     topics: list[str],
     *,
     partitions: int = 3,
+    replication_factor: int = 1,
     config: dict[str, str] | None = None,
 ) -> None:
     """Create missing topics; existing ones are left as they are."""
@@ -46,7 +47,7 @@ async def ensure_topics(
             NewTopic(
                 name=topic,
                 num_partitions=partitions,
-                replication_factor=1,
+                replication_factor=replication_factor,
                 topic_configs=dict(config or FOREVER),
             )
             for topic in topics

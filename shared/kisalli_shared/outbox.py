@@ -115,8 +115,13 @@ class OutboxRelay:
 
     async def publish_batch(self, conn: asyncpg.Connection) -> int:
         rows = await conn.fetch(_BATCH, self.batch_size)
+        # Measured before sending, so that the gauge shows a backlog that
+        # builds up while Kafka is away.
+        if len(rows) < self.batch_size:
+            BACKLOG.set(len(rows))
+        else:
+            BACKLOG.set(await conn.fetchval("SELECT count(*) FROM outbox"))
         if not rows:
-            BACKLOG.set(0)
             return 0
 
         # Send all, then wait for all: the idempotent producer keeps each
@@ -129,12 +134,9 @@ class OutboxRelay:
         await conn.execute(
             "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
         )
+        BACKLOG.dec(len(rows))
         for row in rows:
             PUBLISHED.labels(row["topic"]).inc()
-        if len(rows) == self.batch_size:
-            BACKLOG.set(await conn.fetchval("SELECT count(*) FROM outbox"))
-        else:
-            BACKLOG.set(0)
         return len(rows)
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:

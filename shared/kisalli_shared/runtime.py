@@ -105,12 +105,14 @@ class ServiceRuntime:
                 *(event_topic(s, settings.topic_prefix) for s in spec.subscribes_to),
             ],
             partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor,
         )
         for name, config in spec.extra_topics.items():
             await ensure_topics(
                 settings.kafka_bootstrap_servers,
                 [self.topic_named(name)],
                 partitions=settings.topic_partitions,
+                replication_factor=settings.topic_replication_factor,
                 config=config,
             )
         self._producer = new_producer(settings.kafka_bootstrap_servers, spec.name)

@@ -18,6 +18,9 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = 10
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     topic_partitions: int = 3
+    # Topics a service finds missing are made with this many replicas; on a
+    # real cluster the operator usually makes them first.
+    topic_replication_factor: int = 1
     # Topic names and consumer groups start with this; tests give each test
     # a prefix of its own.
     topic_prefix: str = "kisalli"
