@@ -33,9 +33,11 @@ run: install
 
 # A demo office through the gateway of the system `make run` started; running
 # it again changes nothing. DEMO_ARGS=--help tells more.
+LOCAL_STATE := $(or $(KISALLI_STATE_DIR),deploy/local/.state)
+
 demo: install
-	@test -f deploy/local/.state/kisalli.env || { echo "make demo: start the system first (make run)"; exit 1; }
-	$(UV) run --env-file deploy/local/.state/kisalli.env kisalli-demo $(DEMO_ARGS)
+	@test -f $(LOCAL_STATE)/kisalli.env || { echo "make demo: start the system first (make run)"; exit 1; }
+	$(UV) run --env-file $(LOCAL_STATE)/kisalli.env kisalli-demo --base-url http://127.0.0.1:$(or $(KISALLI_GATEWAY_PORT),8080) --mail-url http://127.0.0.1:$(or $(KISALLI_MAIL_HTTP_PORT),8025) $(DEMO_ARGS)
 
 test: install stack-up lint k8s-validate
 	$(UV) run pytest
@@ -73,4 +75,4 @@ catalogue: install
 	$(UV) run kisalli-replay catalogue docs/events
 
 clean: stack-down
-	rm -rf .venv deploy/local/.state
+	rm -rf .venv $(LOCAL_STATE)

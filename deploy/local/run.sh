@@ -6,7 +6,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd "$HERE/../.." && pwd -P)
-STATE=$HERE/.state
+STATE=${KISALLI_STATE_DIR:-$HERE/.state}
 RUN=$STATE/run
 KEYS=$STATE/keys
 ENV_FILE=$STATE/kisalli.env
@@ -14,13 +14,15 @@ GATEWAY_DIR=$STATE/gateway
 STACK=$HERE/stack.sh
 VENV=$REPO/.venv
 
-GATEWAY_PORT=8080
-ACCOUNTS_PORT=8001
-FEEDBACK_PORT=8002
-PAYMENTS_PORT=8003
-NOTIFICATIONS_PORT=8004
-SMTP_PORT=1025
-MAILCATCHER_HTTP_PORT=8025
+# Each port can be moved, so that a second system (another checkout's
+# tests, a fault run) can run beside this one.
+GATEWAY_PORT=${KISALLI_GATEWAY_PORT:-8080}
+ACCOUNTS_PORT=${KISALLI_ACCOUNTS_PORT:-8001}
+FEEDBACK_PORT=${KISALLI_FEEDBACK_PORT:-8002}
+PAYMENTS_PORT=${KISALLI_PAYMENTS_PORT:-8003}
+NOTIFICATIONS_PORT=${KISALLI_NOTIFICATIONS_PORT:-8004}
+SMTP_PORT=${KISALLI_SMTP_PORT:-1025}
+MAILCATCHER_HTTP_PORT=${KISALLI_MAIL_HTTP_PORT:-8025}
 SERVICES=(accounts feedback payments notifications)
 GATEWAY=http://127.0.0.1:$GATEWAY_PORT
 MAIL_API=http://127.0.0.1:$MAILCATCHER_HTTP_PORT
@@ -38,7 +40,12 @@ usage: $(basename "$0") [COMMAND]
   start               start in the background, logs in $RUN/system.log; waits until ready
   stop                stop what start started (Kafka and PostgreSQL keep running)
   status              what answers where
+  prepare             start Kafka and PostgreSQL, write keys, settings and gateway
+                      configuration, start nothing else (for a supervisor of one's own)
   env                 the settings file the processes read
+Environment: KISALLI_STATE_DIR (default deploy/local/.state), the stack's ports
+(see stack.sh), KISALLI_GATEWAY_PORT, KISALLI_ACCOUNTS_PORT, KISALLI_FEEDBACK_PORT,
+KISALLI_PAYMENTS_PORT, KISALLI_NOTIFICATIONS_PORT, KISALLI_SMTP_PORT, KISALLI_MAIL_HTTP_PORT.
 EOF
 }
 
@@ -140,6 +147,7 @@ ACCOUNTS_PORT=$ACCOUNTS_PORT
 FEEDBACK_PORT=$FEEDBACK_PORT
 PAYMENTS_PORT=$PAYMENTS_PORT
 NOTIFICATIONS_PORT=$NOTIFICATIONS_PORT
+GATEWAY_PORT=$GATEWAY_PORT
 ACCOUNTS_STATE_DIR=$STATE/accounts
 SECRET_LINK_KEY_FILE=$STATE/accounts/secret-link.key
 PERSONAL_ID_KEY=$personal_id_key
@@ -286,7 +294,7 @@ EOF
 
 The first office staff account (its activation link arrives in the caught mail):
 
-  DATABASE_NAME=kisalli_accounts uv run --env-file deploy/local/.state/kisalli.env \\
+  DATABASE_NAME=kisalli_accounts uv run --env-file ${ENV_FILE#"$REPO/"} \\
     python -m kisalli_accounts create-office-staff --office-id toimisto-1 \\
     --username matti.meikalainen --email matti@toimisto.example --name "Matti Meikäläinen"
 
@@ -414,6 +422,7 @@ main() {
         start) cmd_start ;;
         stop) cmd_stop ;;
         status) cmd_status ;;
+        prepare) take_lock; prepare ;;
         env) echo "$ENV_FILE" ;;
         -h | --help | help) usage ;;
         *) usage >&2; exit 2 ;;

@@ -5,7 +5,9 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd "$HERE/../.." && pwd -P)
-STATE=$HERE/.state
+# KISALLI_STATE_DIR lets a second stack (another checkout's tests, a fault
+# run) live beside this one; give it its own ports too.
+STATE=${KISALLI_STATE_DIR:-$HERE/.state}
 CACHE=$HERE/.cache
 
 KAFKA_PORT=${KISALLI_KAFKA_PORT:-9092}
@@ -282,14 +284,14 @@ pg_require_bin() {
 
 pg_fallback_root() {
     local hash
-    hash=$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
+    hash=$(printf '%s' "$STATE" | sha256sum | cut -c1-12)
     echo "/var/tmp/kisalli-$hash/postgres"
 }
 
 # The cluster lives in .state/postgres unless the server's user cannot
 # reach the checkout (e.g. a clone under /root) or the socket path would
-# be too long; then it goes to a folder keyed by the checkout's path, so
-# two checkouts never share a cluster.
+# be too long; then it goes to a folder keyed by the state folder's path,
+# so two checkouts (or two stacks of one) never share a cluster.
 pg_resolve_root() {
     local preferred=$STATE/postgres fallback
     fallback=$(pg_fallback_root)

@@ -15,15 +15,19 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from dotenv import dotenv_values
 
 from tests.servers import ROOT, Servers
 
 RUN = ROOT / "deploy" / "local" / "run.sh"
-ENV_FILE = ROOT / "deploy" / "local" / ".state" / "kisalli.env"
-GATEWAY = "http://127.0.0.1:8080"
-MAIL_API = "http://127.0.0.1:8025"
+# The same settings run.sh reads, so that a second system with a state
+# folder and ports of its own is the one these tests meet.
+STATE = Path(os.environ.get("KISALLI_STATE_DIR", ROOT / "deploy" / "local" / ".state"))
+ENV_FILE = STATE / "kisalli.env"
+GATEWAY = f"http://127.0.0.1:{os.environ.get('KISALLI_GATEWAY_PORT', '8080')}"
+MAIL_API = f"http://127.0.0.1:{os.environ.get('KISALLI_MAIL_HTTP_PORT', '8025')}"
 SERVICES = ("accounts", "feedback", "payments", "notifications")
 
 
