@@ -9,7 +9,7 @@ ifeq ($(UV),)
 UV := $(HOME)/.local/bin/uv
 endif
 
-.PHONY: help install run demo test k8s-validate lint typecheck bench bench-replay catalogue clean
+.PHONY: help install run demo test k8s-validate lint typecheck bench bench-replay bench-load catalogue clean
 
 help:
 	@echo "make run    start Kafka, PostgreSQL, the mail catcher, the services and the gateway"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  benchmarks under bench/"
 	@echo "make bench-replay  replay a million events into Parquet, next to kcat"
+	@echo "make bench-load    submissions and logins per second through the gateway, next to a ceiling"
 	@echo "make catalogue     regenerate the event catalogue in docs/events/"
 
 # uv comes from PyPI; the workspace and its lock file give everything else.
@@ -69,6 +70,12 @@ bench: install stack-up
 bench-replay: install stack-up
 	@command -v kcat >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq kcat; }
 	$(UV) run python -m bench.replay_parquet
+
+# Feedback submissions and logins per second through the gateway of the running
+# system (started and stopped again if none runs), next to a bare FastAPI +
+# asyncpg app measured in the same run. LOAD_ARGS=--help tells more.
+bench-load: install stack-up
+	$(UV) run python -m bench.load $(LOAD_ARGS)
 
 # JSON Schemas, AsyncAPI and the event list, from kisalli_shared.contracts.
 catalogue: install

@@ -106,12 +106,19 @@ class Journey:
         assert answer.status_code == 200, answer.text
         return Person(email, password, await self.log_in(email, password))
 
-    async def sign_contract(self, staff: Person, number: int = 0) -> Contract:
+    async def sign_contract(
+        self,
+        staff: Person,
+        number: int = 0,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> Contract:
         """A contract of a new apprentice; the journey's tutor and employer
-        are the same in each."""
+        are the same in each. By default it began 40 days ago and lasts two
+        years."""
         today = datetime.now(HELSINKI).date()
         # Period 0 has begun, so its interim feedback can be submitted.
-        start = today - timedelta(days=40)
+        start = start or today - timedelta(days=40)
         contract = Contract(
             contract_id="",
             tutor_email=self.address("tutor"),
@@ -140,7 +147,7 @@ class Journey:
                 "parts": [{"name": name} for name in PARTS],
             },
             "start_date": start.isoformat(),
-            "end_date": (start + timedelta(days=730)).isoformat(),
+            "end_date": (end or start + timedelta(days=730)).isoformat(),
         }
         answer = await self.gateway.post(
             "/api/feedback/contracts",
