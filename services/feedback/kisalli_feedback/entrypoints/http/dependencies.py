@@ -1,4 +1,10 @@
-"""Dependencies every router shares, as Annotated aliases."""
+"""Dependencies every router shares, as Annotated aliases.
+
+Every one is async, though most wait for nothing: FastAPI runs a plain
+function dependency in its thread pool, and those hand-offs (four for a
+submission) cost about a third of the service's CPU per request
+(bench/load.py).
+"""
 
 from __future__ import annotations
 
@@ -22,25 +28,25 @@ async def _caller(request: Request) -> Principal:
     return principal
 
 
-def _today(request: Request) -> date:
+async def _today(request: Request) -> date:
     clock: Callable[[], date] = request.app.state.today
     return clock()
 
 
-def _service(request: Request) -> FeedbackService:
+async def _service(request: Request) -> FeedbackService:
     factory: Callable[[], FeedbackService] = request.app.state.services
     return factory()
 
 
-def _reads(request: Request) -> ReadModels:
-    return _service(request).reads
+async def _reads(request: Request) -> ReadModels:
+    return (await _service(request)).reads
 
 
-def _causation(request: Request) -> Causation:
+async def _causation(request: Request) -> Causation:
     return Causation(correlation_id=request.state.correlation_id)
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[str | None, Header(max_length=50)] = None,
 ) -> int | None:
     """The version an If-Match header names: "3", W/"3" or 3."""
@@ -54,7 +60,9 @@ def _if_match(
     return int(text)
 
 
-def _required_if_match(if_match: Annotated[int | None, Depends(_if_match)]) -> int:
+async def _required_if_match(
+    if_match: Annotated[int | None, Depends(_if_match)],
+) -> int:
     if if_match is None:
         raise Problem(
             428,
