@@ -28,7 +28,10 @@ def main() -> None:
     settings = Settings()
     configure_logging("feedback", level=settings.log_level, json=settings.log_json)
     if command == "serve":
-        uvicorn.run(build(settings).app, host="0.0.0.0", port=settings.port)  # noqa: S104
+        # uvicorn's own logging set-up would bring its access log back
+        # beside the one line per request configure_logging gives.
+        app = build(settings).app
+        uvicorn.run(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104
     elif command == "migrate":
         print(f"applied {apply_migrations(settings.dsn, MIGRATIONS)} migrations")
     elif command == "rebuild":
