@@ -53,7 +53,7 @@ def report_submissions(rows: list[Row], stored: int, answered: int) -> None:
     )
     print()
     print(
-        f"{'':5} | {'submissions through the gateway':^34} | {'ceiling, direct':^23}"
+        f"{'':5} | {'submissions through the gateway':^36} | {'ceiling, direct':^23}"
         f" | {'ceiling through nginx':^23} | {'ratio':^13}"
     )
     print(
