@@ -33,7 +33,12 @@ import httpx
 
 from bench.ceiling import measure_ceiling, running_ceiling
 from bench.common import DATABASE_URL, KAFKA, scratch_database
-from bench.load_office import LOGINS_PER_ADDRESS, Office, prepare_office
+from bench.load_office import (
+    LOGINS_PER_ADDRESS,
+    Office,
+    log_in_again,
+    prepare_office,
+)
 from bench.load_report import Argon2, Row, report_logins, report_submissions
 from bench.measure import Level, load_client, measure
 from kisalli_accounts.adapters.hashing import PasswordHashing
@@ -163,6 +168,7 @@ async def run(system: System, args: argparse.Namespace) -> None:
             through_nginx = await measure_ceiling(
                 ceiling.through_nginx, concurrency, args.ceiling_requests, args.seconds
             )
+            await log_in_again(system, office.tutor)
             await asyncio.sleep(args.rest)
             submissions = await measure_submissions(
                 system, office, take(args.submissions), concurrency, args.seconds
