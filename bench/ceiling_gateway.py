@@ -76,6 +76,15 @@ def render(prefix: Path, port: int, upstream_port: int) -> str:
 def private_gateway(upstream_port: int) -> Iterator[str]:
     """Run nginx in front of 127.0.0.1:`upstream_port`; yields its base URL."""
     prefix = Path(tempfile.mkdtemp(prefix="kisalli-ceiling-gateway-"))
+    try:
+        with _started(prefix, upstream_port) as port:
+            yield f"http://127.0.0.1:{port}"
+    finally:
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+@contextmanager
+def _started(prefix: Path, upstream_port: int) -> Iterator[int]:
     # Workers run as nobody when started as root.
     prefix.chmod(0o755)
     (prefix / "temp").mkdir()
@@ -90,11 +99,10 @@ def private_gateway(upstream_port: int) -> Iterator[str]:
         )
         try:
             _wait_listening(port, process)
-            yield f"http://127.0.0.1:{port}"
+            yield port
         finally:
             process.terminate()
             process.wait(timeout=10)
-            shutil.rmtree(prefix, ignore_errors=True)
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
