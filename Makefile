@@ -40,7 +40,9 @@ demo: install
 	@test -f $(LOCAL_STATE)/kisalli.env || { echo "make demo: start the system first (make run)"; exit 1; }
 	$(UV) run --env-file $(LOCAL_STATE)/kisalli.env kisalli-demo --base-url http://127.0.0.1:$(or $(KISALLI_GATEWAY_PORT),8080) --mail-url http://127.0.0.1:$(or $(KISALLI_MAIL_HTTP_PORT),8025) $(DEMO_ARGS)
 
+# The end-to-end tests and the ceiling benchmark's tests run Debian's nginx.
 test: install stack-up lint k8s-validate
+	@bash deploy/local/run.sh install
 	$(UV) run pytest
 
 # Builds every overlay under deploy/k8s/overlays and validates it offline

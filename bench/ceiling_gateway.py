@@ -46,7 +46,7 @@ def free_port() -> int:
 def nginx() -> str:
     found = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(found).is_file():
-        raise SystemExit("nginx is missing; deploy/local/run.sh installs it")
+        raise SystemExit("nginx is missing; deploy/local/run.sh install installs it")
     return found
 
 

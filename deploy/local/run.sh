@@ -43,6 +43,7 @@ usage: $(basename "$0") [COMMAND]
   prepare             start Kafka and PostgreSQL, write keys, settings and gateway
                       configuration, start nothing else (for a supervisor of one's own)
   env                 the settings file the processes read
+  install             install what the system needs beyond Python (Debian's nginx)
 Environment: KISALLI_STATE_DIR (default deploy/local/.state), the stack's ports
 (see stack.sh), KISALLI_GATEWAY_PORT, KISALLI_ACCOUNTS_PORT, KISALLI_FEEDBACK_PORT,
 KISALLI_PAYMENTS_PORT, KISALLI_NOTIFICATIONS_PORT, KISALLI_SMTP_PORT, KISALLI_MAIL_HTTP_PORT.
@@ -424,6 +425,7 @@ main() {
         status) cmd_status ;;
         prepare) take_lock; prepare ;;
         env) echo "$ENV_FILE" ;;
+        install) need_nginx; say "gateway: $NGINX" ;;
         -h | --help | help) usage ;;
         *) usage >&2; exit 2 ;;
     esac
