@@ -65,8 +65,10 @@ lint: install
 	$(UV) run mypy -p kisalli_shared -p kisalli_accounts -p kisalli_feedback -p kisalli_payments -p kisalli_notifications -p kisalli_replay -p kisalli_demo
 
 bench: install stack-up
-	$(UV) run python bench/event_store.py
-	$(UV) run python bench/relay.py
+	$(UV) run python -m bench.event_store
+	$(UV) run python -m bench.relay
+	$(UV) run python -m bench.system_startup
+	$(UV) run python -m bench.system_flows
 
 # A million events into Parquet, measured against Debian's kcat on the same topic.
 bench-replay: install stack-up

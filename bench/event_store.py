@@ -3,7 +3,7 @@
 Each case runs the store and the bare insert in turn, several rounds, in the
 same database; the figure to quote is the median ratio store / bare.
 
-    uv run python bench/event_store.py [--rounds 3]
+    uv run python -m bench.event_store [--rounds 3]
 """
 
 from __future__ import annotations

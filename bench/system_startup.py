@@ -34,6 +34,10 @@ CLONE_STACK = {
 }
 
 
+# Where make install puts uv when it is not on the PATH.
+UV = shutil.which("uv") or str(Path.home() / ".local/bin/uv")
+
+
 def taken(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -56,7 +60,7 @@ def timed(clone: Path, *command: str) -> float:
 
 def measure(clone: Path) -> dict[str, float]:
     run, stack = "deploy/local/run.sh", "deploy/local/stack.sh"
-    figures = {"install": timed(clone, "uv", "sync", "--all-packages", "--frozen")}
+    figures = {"install": timed(clone, UV, "sync", "--all-packages", "--frozen")}
     try:
         figures["cold"] = timed(clone, "bash", run, "start")
         timed(clone, "bash", run, "stop")

@@ -6,6 +6,7 @@ and again against a system that keeps its data.
 
 from __future__ import annotations
 
+import copy
 import secrets
 import subprocess
 import sys
@@ -66,6 +67,13 @@ class Journey:
 
     def address(self, who: str) -> str:
         return f"{who}-{self.run}@{DOMAIN}"
+
+    def through(self, gateway: httpx.AsyncClient) -> Journey:
+        """The same journey (names, office) through another client, such as
+        one with a source address of its own."""
+        other = copy.copy(self)
+        other.gateway = gateway
+        return other
 
     def create_first_office_staff(self, system: System) -> str:
         """The command an operator runs once per office; returns the address."""

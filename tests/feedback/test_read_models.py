@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from datetime import date
 
 from kisalli_feedback.adapters.rebuild import snapshot
@@ -152,3 +154,53 @@ async def test_a_read_model_that_drifted_is_found_and_mended_by_a_rebuild(
     assert "Joku Muu" in found["contract_view"]["only_live"][0]
     assert "Tuomas Ohjaaja" in found["contract_view"]["only_replayed"][0]
     assert await kisalli.app.read_model_differences() == {}
+
+
+async def analysts_rebuild(database: str, *options: str) -> tuple[str, str]:
+    """`kisalli-replay rebuild feedback` as an analyst runs it; (stdout, stderr)."""
+    command = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "kisalli_replay",
+        "rebuild",
+        "feedback",
+        "--database-url",
+        database,
+        *options,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(command.communicate(), timeout=60)
+    assert command.returncode == 0, err.decode()
+    return out.decode(), err.decode()
+
+
+async def test_the_analysts_rebuild_shows_a_drift_then_mends_it(
+    kisalli: Kisalli, database: str
+):
+    office = kisalli.office()
+    contract = await kisalli.sign(office)
+    pool = kisalli.app.runtime.pool
+    tutor_name = "SELECT tutor_name FROM contract_view WHERE contract_id = $1"
+    await pool.execute(
+        "UPDATE contract_view SET tutor_name = 'Joku Muu' WHERE contract_id = $1",
+        contract["contract_id"],
+    )
+
+    shown, told = await analysts_rebuild(database, "--dry-run")
+    after_dry_run = await pool.fetchval(tutor_name, contract["contract_id"])
+    _, mended = await analysts_rebuild(database)
+    after_rebuild = await pool.fetchval(tutor_name, contract["contract_id"])
+    again, told_again = await analysts_rebuild(database, "--dry-run")
+
+    only_live, only_replayed = shown.splitlines()
+    assert only_live.startswith("contract_view: only live: ")
+    assert "Joku Muu" in only_live
+    assert only_replayed.startswith("contract_view: only replayed: ")
+    assert "Tuomas Ohjaaja" in only_replayed
+    assert "feedback: 1 events replayed; 2 read-model rows would change" in told
+    assert after_dry_run == "Joku Muu"
+    assert "2 read-model rows changed" in mended
+    assert after_rebuild == "Tuomas Ohjaaja"
+    assert again == ""
+    assert "0 read-model rows would change" in told_again
