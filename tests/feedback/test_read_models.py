@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from datetime import date
 
-from kisalli_feedback.adapters.rebuild import snapshot
+from kisalli_feedback.adapters.projections import PROJECTED_TABLES
+from kisalli_shared.readmodels import snapshot
 from tests.feedback import documents
 from tests.feedback.conftest import Kisalli
+from tests.replay.running import rebuild_as_analyst
 
 
 async def start(kisalli: Kisalli, contract_id: str, tutor, period: int) -> str:
@@ -122,12 +122,12 @@ async def test_read_models_rebuilt_from_the_store_equal_the_live_ones(
     )
     pool = kisalli.app.runtime.pool
     async with pool.acquire() as conn:
-        live = await snapshot(conn)
+        live = await snapshot(conn, PROJECTED_TABLES)
 
     differences = await kisalli.app.read_model_differences()
     replayed = await kisalli.app.rebuild_read_models()
     async with pool.acquire() as conn:
-        rebuilt = await snapshot(conn)
+        rebuilt = await snapshot(conn, PROJECTED_TABLES)
 
     assert differences == {}
     # Signed, three drafts, two went round, one early end.
@@ -156,25 +156,6 @@ async def test_a_read_model_that_drifted_is_found_and_mended_by_a_rebuild(
     assert await kisalli.app.read_model_differences() == {}
 
 
-async def analysts_rebuild(database: str, *options: str) -> tuple[str, str]:
-    """`kisalli-replay rebuild feedback` as an analyst runs it; (stdout, stderr)."""
-    command = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "kisalli_replay",
-        "rebuild",
-        "feedback",
-        "--database-url",
-        database,
-        *options,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(command.communicate(), timeout=60)
-    assert command.returncode == 0, err.decode()
-    return out.decode(), err.decode()
-
-
 async def test_the_analysts_rebuild_shows_a_drift_then_mends_it(
     kisalli: Kisalli, database: str
 ):
@@ -187,11 +168,11 @@ async def test_the_analysts_rebuild_shows_a_drift_then_mends_it(
         contract["contract_id"],
     )
 
-    shown, told = await analysts_rebuild(database, "--dry-run")
+    shown, told = await rebuild_as_analyst("feedback", database, "--dry-run")
     after_dry_run = await pool.fetchval(tutor_name, contract["contract_id"])
-    _, mended = await analysts_rebuild(database)
+    _, mended = await rebuild_as_analyst("feedback", database)
     after_rebuild = await pool.fetchval(tutor_name, contract["contract_id"])
-    again, told_again = await analysts_rebuild(database, "--dry-run")
+    again, told_again = await rebuild_as_analyst("feedback", database, "--dry-run")
 
     only_live, only_replayed = shown.splitlines()
     assert only_live.startswith("contract_view: only live: ")

@@ -13,8 +13,8 @@ from pydantic import SecretStr
 
 from kisalli_feedback.adapters.idempotency import IdempotencyKeys
 from kisalli_feedback.adapters.personal_ids import PersonalIds
+from kisalli_feedback.adapters.projections import PROJECTED_TABLES, project
 from kisalli_feedback.adapters.read_models import ReadModels
-from kisalli_feedback.adapters.rebuild import differences, rebuild
 from kisalli_feedback.adapters.repository import Repository
 from kisalli_feedback.domain.calendar import helsinki_today
 from kisalli_feedback.entrypoints.handlers import HANDLERS
@@ -23,6 +23,7 @@ from kisalli_feedback.entrypoints.http.errors import add_refusal_handlers
 from kisalli_feedback.service_layer.services import FeedbackService
 from kisalli_shared.auth import TokenVerifier
 from kisalli_shared.contracts import registry_of
+from kisalli_shared.readmodels import Projection, differences, rebuild
 from kisalli_shared.runtime import ServiceRuntime, ServiceSpec
 from kisalli_shared.settings import ServiceSettings
 from kisalli_shared.web import create_app
@@ -63,16 +64,19 @@ class FeedbackApp:
         return factory()
 
     async def rebuild_read_models(self) -> int:
-        return await rebuild(self.runtime.pool, self.runtime.spec.registry, _source())
+        return await rebuild(self.runtime.pool, projection())
 
     async def read_model_differences(self) -> dict[str, dict[str, list[str]]]:
-        return await differences(
-            self.runtime.pool, self.runtime.spec.registry, _source()
-        )
+        return await differences(self.runtime.pool, projection())
 
 
-def _source() -> str:
-    return f"kisalli/{NAME}"
+def projection() -> Projection:
+    return Projection(
+        source=f"kisalli/{NAME}",
+        registry=spec().registry,
+        tables=PROJECTED_TABLES,
+        project=project,
+    )
 
 
 def build(

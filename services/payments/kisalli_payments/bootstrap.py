@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from kisalli_payments.adapters.debtors import DebtorAccounts
+from kisalli_payments.adapters.projections import PROJECTED_TABLES, project
 from kisalli_payments.domain.batch import Debtor
 from kisalli_payments.domain.calendar import helsinki_today
 from kisalli_payments.entrypoints.handlers import handlers
@@ -17,6 +18,7 @@ from kisalli_payments.entrypoints.http import batches, compensations, payees, ra
 from kisalli_payments.service_layer.services import Services
 from kisalli_shared.auth import TokenVerifier
 from kisalli_shared.contracts import registry_of
+from kisalli_shared.readmodels import Projection
 from kisalli_shared.runtime import ServiceRuntime, ServiceSpec
 from kisalli_shared.settings import ServiceSettings
 from kisalli_shared.web import create_app
@@ -51,6 +53,21 @@ class PaymentsApp:
     services: Services
 
 
+# Payments' own events and the feedback events it keeps contracts from.
+REGISTRY = ("payments", "feedback")
+
+
+def projection() -> Projection:
+    """The tables the projection writes; payment_contracts is not among them
+    (it comes from the feedback topic), nor are idempotency keys."""
+    return Projection(
+        source=f"kisalli/{NAME}",
+        registry=registry_of(*REGISTRY),
+        tables=PROJECTED_TABLES,
+        project=project,
+    )
+
+
 def build(
     settings: Settings,
     *,
@@ -59,13 +76,17 @@ def build(
 ) -> PaymentsApp:
     spec = ServiceSpec(
         name=NAME,
-        registry=registry_of("payments", "feedback"),
+        registry=registry_of(*REGISTRY),
         migrations=MIGRATIONS,
         subscribes_to=["feedback"],
     )
     runtime = ServiceRuntime(spec, settings)
     services = Services(
-        runtime, settings.debtors(), today, bank_file_dir=settings.bank_file_dir
+        runtime,
+        settings.debtors(),
+        today,
+        projection(),
+        bank_file_dir=settings.bank_file_dir,
     )
     spec.handlers = handlers(lambda: services.recorder)
     app = create_app(

@@ -18,8 +18,10 @@ from kisalli_shared.contracts.accounts import (
     PasswordResetCompleted,
 )
 from kisalli_shared.contracts.accounts import registry as accounts_registry
-from kisalli_shared.events import Event
+from kisalli_shared.events import Envelope, Event
 from kisalli_shared.eventstore import PostgresEventStore
+from kisalli_shared.readmodels import Projection
+from kisalli_shared.readmodels import rebuild as replay_into
 
 TABLES = ("accounts", "claimed_names", "account_offices", "login_failures")
 
@@ -125,18 +127,21 @@ async def _claim(
         raise NameTaken(kind)
 
 
+def projection() -> Projection:
+    return Projection(
+        source="kisalli/accounts",
+        registry=accounts_registry,
+        tables=TABLES,
+        project=_project_recorded,
+    )
+
+
+async def _project_recorded(
+    conn: asyncpg.Connection, event: Event, envelope: Envelope
+) -> None:
+    await project(conn, event, envelope.streamversion)
+
+
 async def rebuild(store: PostgresEventStore) -> int:
-    """Empty the read models and replay every account event into them."""
-    replayed = 0
-    async with store.pool.acquire() as conn, conn.transaction():
-        await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
-        position = 0
-        while batch := await store.read_all(after_position=position):
-            for recorded in batch:
-                envelope = recorded.envelope
-                if accounts_registry.knows(envelope.type):
-                    event = accounts_registry.decode_envelope(envelope)
-                    await project(conn, event, envelope.streamversion)
-                    replayed += 1
-            position = batch[-1].position
-    return replayed
+    """Empty the read models and replay every event of the store into them."""
+    return await replay_into(store.pool, projection())

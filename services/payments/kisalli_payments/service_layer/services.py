@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from kisalli_payments.adapters.debtors import DebtorAccounts
-from kisalli_payments.adapters.rebuild import rebuild
 from kisalli_payments.service_layer.paying import Checkpoint, Paying
 from kisalli_payments.service_layer.recording import Recorder
+from kisalli_shared.readmodels import Projection, differences, rebuild
 from kisalli_shared.runtime import ServiceRuntime
 
 
@@ -19,6 +19,7 @@ class Services:
     runtime: ServiceRuntime
     debtors: DebtorAccounts
     today: Callable[[], date]
+    projection: Projection
     bank_file_dir: Path | None = None
     # Tests stop the process at named points to see what a crash leaves.
     checkpoint: Checkpoint | None = None
@@ -40,7 +41,7 @@ class Services:
         return paying
 
     async def rebuild_read_models(self) -> int:
-        runtime = self.runtime
-        return await rebuild(
-            runtime.pool, runtime.spec.registry, f"kisalli/{runtime.spec.name}"
-        )
+        return await rebuild(self.runtime.pool, self.projection)
+
+    async def read_model_differences(self) -> dict[str, dict[str, list[str]]]:
+        return await differences(self.runtime.pool, self.projection)
