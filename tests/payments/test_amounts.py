@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +20,8 @@ from kisalli_payments.domain.holds import HoldReason
 from kisalli_payments.domain.rates import RateTable, default_rates
 from kisalli_shared.contracts.feedback import AgreedAmount
 from kisalli_shared.contracts.payments import Rate
-from tests.payments.contracts import periods
+from tests.payments.contracts import add_months, periods
+from tests.payments.direct_amounts import whole_contract
 
 KIND = "vocational_upper_secondary"
 DEFAULTS = RateTable("office-a", 1, default_rates())
@@ -183,50 +186,87 @@ def test_nothing_to_pay_needs_no_bank_account():
     assert found.hold is None
 
 
-kinds = st.sampled_from(
-    ["vocational_upper_secondary", "further_vocational", "entrepreneur"]
-)
+KINDS = ["vocational_upper_secondary", "further_vocational", "entrepreneur"]
 amounts = st.decimals(min_value=0, max_value=400, places=2)
+days = st.dates(date(2020, 1, 1), date(2030, 12, 31))
+
+
+@st.composite
+def steps_down(
+    draw: st.DrawFn,
+    kind: str,
+    first: int = 1,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> list[Rate]:
+    """Rates from contract month `first` on, lower at every step."""
+    bounds = [first, *sorted(draw(st.sets(st.integers(first + 1, 60), max_size=4)))]
+    monthly = sorted(draw(st.lists(amounts, min_size=len(bounds))), reverse=True)
+    return [
+        Rate(
+            qualification_kind=kind,
+            from_month=month,
+            to_month=bounds[n + 1] - 1 if n + 1 < len(bounds) else None,
+            monthly_amount=monthly[n],
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        for n, month in enumerate(bounds)
+    ]
 
 
 @st.composite
 def rate_tables(draw: st.DrawFn) -> RateTable:
-    """Rates covering every month, stepping at random months, some dated."""
+    """An undated table covering every month, and dated ones valid for a while.
+
+    A dated table may start at a later contract month (earlier months keep
+    the undated rates) and may end (the undated rates come back). Dated
+    tables of one kind start on different days, so one always wins.
+    """
     rates = []
-    for kind in ["vocational_upper_secondary", "further_vocational", "entrepreneur"]:
-        steps = sorted(draw(st.sets(st.integers(2, 60), max_size=4)))
-        bounds = [1, *steps]
-        for n, first in enumerate(bounds):
-            last = bounds[n + 1] - 1 if n + 1 < len(bounds) else None
-            rates.append(
-                Rate(
-                    qualification_kind=kind,
-                    from_month=first,
-                    to_month=last,
-                    monthly_amount=draw(amounts),
-                )
-            )
-        if draw(st.booleans()):
-            rates.append(
-                Rate(
-                    qualification_kind=kind,
-                    from_month=draw(st.integers(1, 30)),
-                    monthly_amount=draw(amounts),
-                    valid_from=draw(st.dates(date(2020, 1, 1), date(2030, 12, 31))),
+    for kind in KINDS:
+        rates += draw(steps_down(kind))
+        for valid_from in draw(st.sets(days, max_size=2)):
+            lasts = draw(st.none() | st.integers(0, 1000))
+            rates += draw(
+                steps_down(
+                    kind,
+                    first=draw(st.integers(1, 30)),
+                    valid_from=valid_from,
+                    valid_to=None if lasts is None else valid_from + timedelta(lasts),
                 )
             )
     return RateTable("office-a", 1, tuple(rates))
 
 
+def month_end(day: date) -> date:
+    return day.replace(day=monthrange(day.year, day.month)[1])
+
+
+leap_days = st.sampled_from([date(y, 2, 29) for y in (2020, 2024, 2028)])
+starts = days | days.map(month_end) | leap_days
+
+
 @st.composite
 def contracts(draw: st.DrawFn) -> ContractTerms:
-    start = draw(st.dates(date(2020, 1, 1), date(2030, 12, 31)))
-    end = start + timedelta(days=draw(st.integers(0, 1500)))
+    """Contracts of any length, some ending on a period's first day."""
+    start = draw(starts)
+    # Shorter than one period, any length, or a last period of one day
+    # (or two, or a period ending on the contract's last day).
+    end = draw(
+        st.integers(0, 120).map(lambda n: start + timedelta(n))
+        | st.integers(0, 1500).map(lambda n: start + timedelta(n))
+        | st.builds(
+            lambda k, n: add_months(start, 4 * k) + timedelta(n),
+            st.integers(1, 12),
+            st.integers(-1, 1),
+        )
+    )
     agreed = tuple(
         AgreedAmount(from_month=m, monthly_amount=draw(amounts))
         for m in draw(st.sets(st.integers(1, 40), max_size=3))
     )
-    return terms(start, end, kind=draw(kinds), agreed=agreed)
+    return terms(start, end, kind=draw(st.sampled_from(KINDS)), agreed=agreed)
 
 
 @settings(max_examples=300, deadline=None)
@@ -236,11 +276,22 @@ def test_periods_add_up_to_the_whole_contract_within_a_cent_per_period(
 ):
     schedule = periods(contract.start, contract.end)
 
-    paid = [amount(contract, first, last, table) for first, last in schedule]
-    whole = amount(contract, contract.start, contract.end, table)
+    found = [
+        assess(contract, Period(k, first, last), table)
+        for k, (first, last) in enumerate(schedule)
+    ]
+    whole = whole_contract(
+        start=contract.start,
+        end=contract.end,
+        kind=contract.qualification_kind,
+        agreed=contract.agreed_amounts,
+        rates=table.rates,
+    )
 
+    paid = [f.working.amount for f in found if f.working is not None]
+    assert len(paid) == len(schedule)
     assert all(a >= 0 for a in paid)
-    assert abs(sum(paid) - whole) <= Decimal("0.01") * len(schedule)
+    assert abs(Fraction(sum(paid)) - whole) <= Fraction(1, 100) * len(schedule)
 
 
 def test_a_negative_agreed_amount_holds_the_period_instead_of_taking_money_back():
