@@ -62,7 +62,7 @@ k8s-validate: install $(KUSTOMIZE)
 lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy -p kisalli_shared -p kisalli_accounts -p kisalli_feedback -p kisalli_payments -p kisalli_notifications -p kisalli_replay -p kisalli_demo
+	$(UV) run mypy -p kisalli_shared -p kisalli_accounts -p kisalli_feedback -p kisalli_payments -p kisalli_notifications -p kisalli_replay -p kisalli_demo -p kisalli_faults
 
 bench: install stack-up
 	$(UV) run python -m bench.event_store
