@@ -9,12 +9,13 @@ ifeq ($(UV),)
 UV := $(HOME)/.local/bin/uv
 endif
 
-.PHONY: help install run demo test k8s-validate lint typecheck bench bench-replay bench-load catalogue clean
+.PHONY: help install run demo test k8s-validate lint typecheck bench bench-replay bench-load catalogue fuzz clean
 
 help:
 	@echo "make run    start Kafka, PostgreSQL, the mail catcher, the services and the gateway"
 	@echo "make demo   load a demo office into the running system (after make run)"
 	@echo "make test   install what is needed, start the local stack, run every test"
+	@echo "make fuzz   every service's API against its OpenAPI document, many requests each"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  benchmarks under bench/"
 	@echo "make bench-replay  replay a million events into Parquet, next to kcat"
@@ -44,6 +45,14 @@ demo: install
 test: install stack-up lint k8s-validate
 	@bash deploy/local/run.sh install
 	$(UV) run pytest
+
+# tests/fuzz with more generated requests per operation than make test's 5,
+# against the running system (started and stopped again if none runs).
+FUZZ_EXAMPLES ?= 50
+
+fuzz: install stack-up
+	@bash deploy/local/run.sh install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(UV) run pytest tests/fuzz --timeout=1800
 
 # Builds every overlay under deploy/k8s/overlays and validates it offline
 # against the Kubernetes schemas (strict) and the operators' required fields

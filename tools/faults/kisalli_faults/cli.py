@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
         " SIGKILLing services and restarting Kafka and PostgreSQL, then check"
         " that nothing was lost or done twice. Stops by itself.",
     )
-    parser.add_argument("--contracts", type=int, default=20)
+    parser.add_argument(
+        "--contracts", type=int, default=20, help="contracts to drive (default 20)"
+    )
     parser.add_argument(
         "--workers", type=int, default=2, help="contracts driven at once"
     )
@@ -76,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
             dest=f"port_{name}",
             type=int,
             default=defaults.of(name),
+            metavar="PORT",
+            help="(default %(default)s)",
         )
     return parser
 
