@@ -140,6 +140,10 @@ def versions_in_order(evidence: Evidence) -> Check:
     # acknowledgement and the outbox delete, a batch goes again. Consumers
     # skip what they handled, so a repeat of an event is no break of order.
     check.notes.append(f"{repeats} records repeated an event already published")
+    # A consumer that gave up on an event put it there; its effect is then
+    # missing, which the other checks should show.
+    dead = ", ".join(f"{s} {n}" for s, n in evidence.dead_letters.items() if n)
+    check.notes.append(f"dead-lettered records: {dead or 'none'}")
     return check
 
 

@@ -64,6 +64,8 @@ class Evidence:
     # Message-ID of every caught message, once per copy.
     caught: list[str] = field(default_factory=list)
     bank_files: list[BankFile] = field(default_factory=list)
+    # Records in each consumer group's dead-letter topic.
+    dead_letters: dict[str, int] = field(default_factory=dict)
 
     def events(self, service: str, *types: str) -> Iterator[StoredEvent]:
         for event in self.stores[service]:
@@ -74,10 +76,12 @@ class Evidence:
 async def gather(stack: Stack) -> Evidence:
     evidence = Evidence()
     prefix = stack.settings().get("TOPIC_PREFIX", "kisalli")
+    kafka = stack.settings()["KAFKA_BOOTSTRAP_SERVERS"]
     for service in SERVICES:
         evidence.stores[service] = await read_store(stack.database_url(service))
-        evidence.topics[service] = await read_topic(
-            stack.settings()["KAFKA_BOOTSTRAP_SERVERS"], f"{prefix}.{service}.events"
+        evidence.topics[service] = await read_topic(kafka, f"{prefix}.{service}.events")
+        evidence.dead_letters[service] = len(
+            await read_topic(kafka, f"{prefix}.{service}.dead-letter", raw=True)
         )
     evidence.emails = await read_emails(stack.database_url("notifications"))
     evidence.caught = await read_caught(stack.mail_api)
@@ -106,8 +110,9 @@ async def read_store(dsn: str) -> list[StoredEvent]:
     ]
 
 
-async def read_topic(kafka: str, topic: str) -> list[Published]:
-    """Every record of the topic from the beginning to its end now."""
+async def read_topic(kafka: str, topic: str, *, raw: bool = False) -> list[Published]:
+    """Every record of the topic from the beginning to its end now; with
+    `raw`, records that need not be envelopes, told by position only."""
     # Without a group the consumer takes every partition of the topic.
     consumer = AIOKafkaConsumer(
         topic,
@@ -128,7 +133,8 @@ async def read_topic(kafka: str, topic: str) -> list[Published]:
             batches = await consumer.getmany(timeout_ms=1000)
             for tp, batch in batches.items():
                 records.extend(
-                    _published(tp.partition, r.offset, r.value) for r in batch
+                    _published(tp.partition, r.offset, None if raw else r.value)
+                    for r in batch
                 )
     finally:
         await consumer.stop()

@@ -53,12 +53,19 @@ class Run:
     ledger: Ledger = field(default_factory=Ledger)
     failures: list[str] = field(default_factory=list)
     completed: int = 0
+    _flows_started: float = 0.0
     batches: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
 
     def execute(self) -> Outcome:
         started = time.monotonic()
+        plan = self.options.plan
+        self.say(
+            f"{self.options.contracts} contracts, {plan.kills} kills,"
+            f" {plan.kafka_restarts} Kafka and {plan.postgres_restarts} PostgreSQL"
+            f" restarts about every {plan.interval:.0f} s, seed {self.options.seed}"
+        )
         self.say(f"state folder {self.stack.state}; starting Kafka and PostgreSQL")
         self.stack.prepare()
         supervisor = Supervisor(self.stack)
@@ -154,6 +161,7 @@ class Run:
     # -- flows ---------------------------------------------------------------
 
     def _flows(self, office: Office, deadline: float) -> None:
+        self._flows_started = time.monotonic()
         numbers: queue.Queue[int] = queue.Queue()
         for number in range(1, self.options.contracts + 1):
             numbers.put(number)
@@ -180,6 +188,7 @@ class Run:
                     number = numbers.get_nowait()
                 except queue.Empty:
                     return
+                self._wait_turn(number, deadline)
                 flow = ContractFlow(
                     office,
                     number,
@@ -190,6 +199,16 @@ class Run:
                     lambda: time.monotonic() > deadline,
                 )
                 self._one(flow, office, session)
+
+    def _wait_turn(self, number: int, deadline: float) -> None:
+        """Spread the contracts' starts over the fault plan's span, so that
+        faults meet flows at every step rather than after they are done."""
+        plan = self.options.plan
+        span = (plan.kills + plan.kafka_restarts + plan.postgres_restarts) * (
+            plan.interval
+        )
+        start = self._flows_started + span * (number - 1) / self.options.contracts
+        time.sleep(max(0.0, min(start, deadline) - time.monotonic()))
 
     def _one(self, flow: ContractFlow, office: Office, session: _Session) -> None:
         try:
