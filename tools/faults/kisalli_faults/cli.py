@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -84,8 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    # Unwinds like Ctrl-C, so the children and the stack are stopped.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     ports = Ports(**{name: getattr(args, f"port_{name}") for name in Ports.names()})
     state = args.state_dir or Path(tempfile.mkdtemp(prefix="kisalli-faults-"))
     state.mkdir(parents=True, exist_ok=True)
