@@ -21,7 +21,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kisalli_shared.problems import PROBLEM_JSON, Problem, problem_type
+from kisalli_shared.problems import (
+    PROBLEM_JSON,
+    PROBLEM_SCHEMA,
+    Problem,
+    problem_responses,
+    problem_type,
+)
 
 log = structlog.get_logger("kisalli.request")
 
@@ -57,6 +63,7 @@ def create_app(
         root_path=root_path,
     )
     checks = readiness or {}
+    _document_problems(app)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(ForwardedPrefixMiddleware)
     _add_problem_handlers(app)
@@ -66,7 +73,7 @@ def create_app(
         """Answer while the process is alive."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get("/readyz", tags=["operations"], responses=problem_responses(503))
     async def readyz() -> Response:
         """Answer 200 when the database and Kafka answer, 503 otherwise."""
         failed = {}
@@ -91,6 +98,45 @@ def create_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Every error answer in the OpenAPI document is problem details, as the
+    handlers below send it; FastAPI's own 422 shape is never sent."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _problems_in(generate())
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_UNREADABLE = "The body cannot be read as JSON."
+
+
+def _problems_in(document: dict[str, Any]) -> None:
+    problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if "requestBody" in operation:
+                # FastAPI's answer to a body it cannot even decode.
+                operation["responses"].setdefault("400", {"description": _UNREADABLE})
+            for status, response in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = problem
+                if status == "429":
+                    response["headers"] = {
+                        "Retry-After": {
+                            "description": "Seconds to wait before trying again.",
+                            "schema": {"type": "integer"},
+                        }
+                    }
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    schemas["Problem"] = PROBLEM_SCHEMA
 
 
 def _problem_response(request: Request, problem: Problem) -> JSONResponse:
@@ -255,4 +301,4 @@ async def no_lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-__all__ = ["create_app", "problem_type"]
+__all__ = ["create_app", "problem_responses", "problem_type"]

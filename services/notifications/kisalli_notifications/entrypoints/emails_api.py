@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from kisalli_notifications.adapters import email_queue
 from kisalli_shared.auth import Principal, principal_dependency, require_office_staff
+from kisalli_shared.problems import problem_responses
 
 
 class DeliveryState(StrEnum):
@@ -51,7 +52,7 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 router = APIRouter(prefix="/emails", tags=["emails"])
 
 
-@router.get("", response_model=EmailPage)
+@router.get("", response_model=EmailPage, responses=problem_responses(401, 403))
 async def list_emails(
     request: Request,
     principal: PrincipalDep,

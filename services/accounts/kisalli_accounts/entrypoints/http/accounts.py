@@ -27,7 +27,7 @@ from kisalli_accounts.entrypoints.http.schemas import (
 from kisalli_accounts.service_layer import passwords, registration
 from kisalli_accounts.service_layer.registration import NotFound
 from kisalli_shared.contracts.common import Role
-from kisalli_shared.problems import Problem
+from kisalli_shared.problems import Problem, problem_responses
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -44,7 +44,7 @@ def _etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
-@router.get("/me")
+@router.get("/me", responses=problem_responses(401, 404))
 async def my_account(
     caller: CallerDep, ctx: ContextDep, response: Response
 ) -> AccountView:
@@ -57,7 +57,11 @@ async def my_account(
     return AccountView.of(account)
 
 
-@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+)
 async def change_password(
     body: ChangePasswordRequest,
     caller: CallerDep,
@@ -79,7 +83,7 @@ async def change_password(
     )
 
 
-@router.post("/activate")
+@router.post("/activate", responses=problem_responses(400))
 async def activate(
     body: ActivateRequest, ctx: ContextDep, causation: CausationDep
 ) -> AccountView:
@@ -90,7 +94,11 @@ async def activate(
     return AccountView.of(account)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409),
+)
 async def create_colleague(
     body: NewColleague,
     caller: CallerDep,
@@ -145,7 +153,7 @@ async def create_colleague(
     return JSONResponse(answer, 201, headers=headers)
 
 
-@router.get("")
+@router.get("", responses=problem_responses(401, 403))
 async def list_accounts(
     office: OfficeDep,
     ctx: ContextDep,
@@ -164,7 +172,7 @@ async def list_accounts(
     )
 
 
-@router.get("/{account_id}")
+@router.get("/{account_id}", responses=problem_responses(401, 403, 404))
 async def read_account(
     account_id: AccountId,
     office: OfficeDep,
@@ -178,7 +186,10 @@ async def read_account(
     return AccountView.of(account)
 
 
-@router.patch("/{account_id}/email")
+@router.patch(
+    "/{account_id}/email",
+    responses=problem_responses(400, 401, 403, 404, 409, 412),
+)
 async def change_email(
     account_id: AccountId,
     body: EmailChange,

@@ -21,13 +21,14 @@ from kisalli_accounts.entrypoints.http.schemas import (
     ResetRequest,
 )
 from kisalli_accounts.service_layer import passwords as use
+from kisalli_shared.problems import problem_responses
 
 log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/password-resets", tags=["password resets"])
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, responses=problem_responses(429))
 async def request_reset(
     body: ResetRequest,
     ctx: ContextDep,
@@ -60,7 +61,11 @@ async def _pad(started: float, answer_after: float) -> None:
     await asyncio.sleep(answer_after - elapsed)
 
 
-@router.post("/complete", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/complete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(400),
+)
 async def complete_reset(
     body: CompleteResetRequest, ctx: ContextDep, causation: CausationDep
 ) -> None:

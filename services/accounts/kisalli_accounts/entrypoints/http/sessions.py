@@ -16,6 +16,7 @@ from kisalli_accounts.entrypoints.http.schemas import (
 )
 from kisalli_accounts.service_layer import login as use
 from kisalli_accounts.service_layer.login import Tokens
+from kisalli_shared.problems import problem_responses
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
@@ -29,7 +30,9 @@ def _answer(tokens: Tokens, response: Response) -> TokenAnswer:
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 429)
+)
 async def log_in(
     body: LoginRequest, ctx: ContextDep, causation: CausationDep, response: Response
 ) -> TokenAnswer:
@@ -45,7 +48,7 @@ async def log_in(
     return _answer(tokens, response)
 
 
-@router.post("/refresh")
+@router.post("/refresh", responses=problem_responses(401))
 async def refresh(
     body: RefreshRequest, ctx: ContextDep, response: Response
 ) -> TokenAnswer:
@@ -57,7 +60,11 @@ async def refresh(
     return _answer(tokens, response)
 
 
-@router.delete("/current", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/current",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401),
+)
 async def log_out(caller: CallerDep, ctx: ContextDep) -> None:
     """End the caller's session: its refresh token stops working."""
     await use.log_out(ctx, session_id=caller.session_id)

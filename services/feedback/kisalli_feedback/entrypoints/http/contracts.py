@@ -42,10 +42,13 @@ from kisalli_shared.contracts.feedback import (
     QualificationPart,
     Student,
 )
+from kisalli_shared.problems import problem_responses
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
 ContractId = Annotated[uuid.UUID, Path(description="The contract's id.")]
+SHOWN = problem_responses(401, 404)
+CHANGED = problem_responses(400, 401, 403, 404, 409, 412)
 
 
 def _payee(employer: EmployerIn) -> Payee:
@@ -102,7 +105,7 @@ async def _detail(
     return views.contract_detail(contract, caller)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=problem_responses(401, 403, 409))
 async def sign_contract(
     body: SignContractIn,
     caller: CallerDep,
@@ -124,7 +127,7 @@ async def sign_contract(
     return await _detail(service, caller, contract_id, response)
 
 
-@router.get("")
+@router.get("", responses=problem_responses(401))
 async def list_contracts(
     caller: CallerDep,
     reads: ReadsDep,
@@ -147,7 +150,7 @@ async def list_contracts(
     )
 
 
-@router.get("/{contract_id}")
+@router.get("/{contract_id}", responses=SHOWN)
 async def show_contract(
     contract_id: ContractId,
     caller: CallerDep,
@@ -160,7 +163,7 @@ async def show_contract(
     return await _detail(service, caller, str(contract_id), response)
 
 
-@router.post("/{contract_id}/tutor-changes")
+@router.post("/{contract_id}/tutor-changes", responses=CHANGED)
 async def change_tutor(
     contract_id: ContractId,
     body: ChangeTutorIn,
@@ -189,7 +192,7 @@ async def change_tutor(
     return await _detail(service, caller, str(contract_id), response)
 
 
-@router.post("/{contract_id}/early-end")
+@router.post("/{contract_id}/early-end", responses=CHANGED)
 async def end_contract_early(
     contract_id: ContractId,
     body: EndEarlyIn,
@@ -207,7 +210,7 @@ async def end_contract_early(
     return await _detail(service, caller, str(contract_id), response)
 
 
-@router.get("/{contract_id}/schedule")
+@router.get("/{contract_id}/schedule", responses=SHOWN)
 async def show_schedule(
     contract_id: ContractId,
     caller: CallerDep,

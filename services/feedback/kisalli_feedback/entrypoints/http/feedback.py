@@ -33,12 +33,15 @@ from kisalli_feedback.entrypoints.http.schemas import (
 from kisalli_feedback.service_layer.access import NotVisible, visible_contract
 from kisalli_feedback.service_layer.services import FeedbackService
 from kisalli_shared.contracts.common import Role
+from kisalli_shared.problems import problem_responses
 
 router = APIRouter(tags=["feedback"])
 
 ContractId = Annotated[uuid.UUID, Path(description="The contract's id.")]
 FeedbackId = Annotated[uuid.UUID, Path(description="The feedback's id.")]
 ALL_STATES = [s.value for s in FeedbackState]
+SHOWN = problem_responses(401, 404)
+CHANGED = problem_responses(400, 401, 403, 404, 409, 412)
 SHOWN_TO_STUDENTS = [s.value for s in FeedbackState if s is not FeedbackState.DRAFT]
 
 
@@ -52,7 +55,7 @@ async def _current(
     return views.feedback_out(row)
 
 
-@router.post("/contracts/{contract_id}/feedback", status_code=201)
+@router.post("/contracts/{contract_id}/feedback", status_code=201, responses=CHANGED)
 async def start_feedback(
     contract_id: ContractId,
     body: StartFeedbackIn,
@@ -89,7 +92,7 @@ async def start_feedback(
     return await _current(service, feedback_id, response)
 
 
-@router.get("/contracts/{contract_id}/feedback")
+@router.get("/contracts/{contract_id}/feedback", responses=SHOWN)
 async def list_contract_feedback(
     contract_id: ContractId,
     caller: CallerDep,
@@ -112,7 +115,7 @@ async def list_contract_feedback(
     )
 
 
-@router.get("/feedback/{feedback_id}")
+@router.get("/feedback/{feedback_id}", responses=SHOWN)
 async def show_feedback(
     feedback_id: FeedbackId,
     caller: CallerDep,
@@ -132,7 +135,10 @@ async def show_feedback(
     return views.feedback_out(row)
 
 
-@router.put("/feedback/{feedback_id}/draft")
+@router.put(
+    "/feedback/{feedback_id}/draft",
+    responses={**CHANGED, **problem_responses(428)},
+)
 async def save_draft(
     feedback_id: FeedbackId,
     body: SaveDraftIn,
@@ -153,7 +159,7 @@ async def save_draft(
     return await _current(service, str(feedback_id), response)
 
 
-@router.post("/feedback/{feedback_id}/submit")
+@router.post("/feedback/{feedback_id}/submit", responses=CHANGED)
 async def submit_feedback(
     feedback_id: FeedbackId,
     caller: CallerDep,
@@ -168,7 +174,7 @@ async def submit_feedback(
     return await _current(service, str(feedback_id), response)
 
 
-@router.post("/feedback/{feedback_id}/acknowledge")
+@router.post("/feedback/{feedback_id}/acknowledge", responses=CHANGED)
 async def acknowledge_feedback(
     feedback_id: FeedbackId,
     body: AcknowledgeIn,
@@ -189,7 +195,7 @@ async def acknowledge_feedback(
     return await _current(service, str(feedback_id), response)
 
 
-@router.post("/feedback/{feedback_id}/return")
+@router.post("/feedback/{feedback_id}/return", responses=CHANGED)
 async def return_feedback(
     feedback_id: FeedbackId,
     body: ReturnIn,
@@ -211,7 +217,7 @@ async def return_feedback(
     return await _current(service, str(feedback_id), response)
 
 
-@router.post("/feedback/{feedback_id}/process")
+@router.post("/feedback/{feedback_id}/process", responses=CHANGED)
 async def process_feedback(
     feedback_id: FeedbackId,
     caller: CallerDep,

@@ -25,8 +25,9 @@ from kisalli_feedback.entrypoints.http.schemas import (
 from kisalli_feedback.service_layer.access import require_role
 from kisalli_shared.auth import require_office_staff
 from kisalli_shared.contracts.common import Role
+from kisalli_shared.problems import problem_responses
 
-router = APIRouter(tags=["queues"])
+router = APIRouter(tags=["queues"], responses=problem_responses(401, 403))
 
 ShownState = Annotated[
     FeedbackState | None,

@@ -27,9 +27,10 @@ from kisalli_payments.service_layer.paying import (
     NoDebtorAccount,
     NothingToPay,
 )
-from kisalli_shared.problems import Problem, not_found
+from kisalli_shared.problems import Problem, not_found, problem_responses
 
-router = APIRouter(tags=["batches"])
+# Every route is office staff's.
+router = APIRouter(tags=["batches"], responses=problem_responses(401, 403))
 
 BatchId = Annotated[str, Path(min_length=1, max_length=100)]
 
@@ -64,7 +65,7 @@ async def _batch(services: ServicesDep, office_id: str, batch_id: str) -> Any:
     )
 
 
-@router.post("/batches", status_code=201)
+@router.post("/batches", status_code=201, responses=problem_responses(409))
 async def create_batch(
     staff: StaffDep,
     services: ServicesDep,
@@ -141,7 +142,7 @@ async def list_batches(
     }
 
 
-@router.get("/batches/{batch_id}")
+@router.get("/batches/{batch_id}", responses=problem_responses(404))
 async def get_batch(
     batch_id: BatchId, staff: StaffDep, services: ServicesDep
 ) -> JSONResponse:
@@ -152,7 +153,7 @@ async def get_batch(
 @router.get(
     "/batches/{batch_id}/file",
     response_class=Response,
-    responses={200: {"content": {sepa.MEDIA_TYPE: {}}}},
+    responses={200: {"content": {sepa.MEDIA_TYPE: {}}}, **problem_responses(404)},
 )
 async def download_bank_file(
     batch_id: BatchId, staff: StaffDep, services: ServicesDep

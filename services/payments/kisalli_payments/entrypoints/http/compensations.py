@@ -16,9 +16,10 @@ from kisalli_payments.entrypoints.http.dependencies import (
     StaffDep,
     next_offset,
 )
-from kisalli_shared.problems import not_found
+from kisalli_shared.problems import not_found, problem_responses
 
-router = APIRouter(tags=["compensations"])
+# Every route is office staff's.
+router = APIRouter(tags=["compensations"], responses=problem_responses(401, 403))
 
 
 class Status(StrEnum):
@@ -86,7 +87,7 @@ async def list_holds(
     )
 
 
-@router.get("/compensations/{compensation_id}")
+@router.get("/compensations/{compensation_id}", responses=problem_responses(404))
 async def get_compensation(
     compensation_id: Annotated[str, Path(min_length=1, max_length=200)],
     staff: StaffDep,

@@ -24,9 +24,15 @@ from kisalli_payments.service_layer.payees import (
     correct_payee,
     payee_row,
 )
-from kisalli_shared.problems import Problem, not_found, version_mismatch
+from kisalli_shared.problems import (
+    Problem,
+    not_found,
+    problem_responses,
+    version_mismatch,
+)
 
-router = APIRouter(tags=["payees"])
+# Every route is office staff's.
+router = APIRouter(tags=["payees"], responses=problem_responses(401, 403))
 
 ContractId = Annotated[str, Path(min_length=1, max_length=100)]
 
@@ -51,7 +57,7 @@ def _view(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-@router.get("/contracts/{contract_id}/payee")
+@router.get("/contracts/{contract_id}/payee", responses=problem_responses(404))
 async def get_payee(
     contract_id: ContractId, staff: StaffDep, services: ServicesDep
 ) -> JSONResponse:
@@ -62,7 +68,9 @@ async def get_payee(
     return JSONResponse(_view(row), headers=etag(row["payee_version"]))
 
 
-@router.patch("/contracts/{contract_id}/payee")
+@router.patch(
+    "/contracts/{contract_id}/payee", responses=problem_responses(400, 404, 412)
+)
 async def correct_payee_account(
     contract_id: ContractId,
     body: PayeeIn,

@@ -26,9 +26,10 @@ from kisalli_payments.service_layer.rating import (
 )
 from kisalli_shared.contracts.feedback import QualificationKind
 from kisalli_shared.contracts.payments import Rate
-from kisalli_shared.problems import version_mismatch
+from kisalli_shared.problems import problem_responses, version_mismatch
 
-router = APIRouter(tags=["rates"])
+# Every route is office staff's.
+router = APIRouter(tags=["rates"], responses=problem_responses(401, 403))
 
 Month = Annotated[int, Field(ge=1, le=600)]
 
@@ -78,7 +79,7 @@ async def get_rates(
     return JSONResponse(_view(table), headers=etag(table.version))
 
 
-@router.put("/rates")
+@router.put("/rates", responses=problem_responses(400, 412, 428))
 async def replace_rates(
     body: RateTableIn,
     staff: StaffDep,
