@@ -9,7 +9,7 @@ ifeq ($(UV),)
 UV := $(HOME)/.local/bin/uv
 endif
 
-.PHONY: help install run demo test k8s-validate lint typecheck bench bench-replay bench-load catalogue fuzz clean
+.PHONY: help install run demo test k8s-validate lint typecheck bench bench-replay bench-load catalogue fuzz faults clean
 
 help:
 	@echo "make run    start Kafka, PostgreSQL, the mail catcher, the services and the gateway"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-replay  replay a million events into Parquet, next to kcat"
 	@echo "make bench-load    submissions and logins per second through the gateway, next to a ceiling"
 	@echo "make catalogue     regenerate the event catalogue in docs/events/"
+	@echo "make faults        contracts through a system of its own while services are killed and Kafka and PostgreSQL restart"
 
 # uv comes from PyPI; the workspace and its lock file give everything else.
 install:
@@ -53,6 +54,12 @@ FUZZ_EXAMPLES ?= 50
 fuzz: install stack-up
 	@bash deploy/local/run.sh install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(UV) run pytest tests/fuzz --timeout=1800
+
+# The fault-injection run on a system of its own (tools/faults/README.md);
+# FAULT_ARGS passes its flags, e.g. FAULT_ARGS="--contracts 5 --kills 4".
+faults: install
+	@bash deploy/local/run.sh install
+	$(UV) run kisalli-faults $(FAULT_ARGS)
 
 # Builds every overlay under deploy/k8s/overlays and validates it offline
 # against the Kubernetes schemas (strict) and the operators' required fields
