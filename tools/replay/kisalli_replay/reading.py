@@ -79,9 +79,13 @@ def new_consumer(bootstrap: str) -> Consumer:
             # librdkafka waits a whole second before fetching again once its
             # queue was full; a replay drains it in milliseconds.
             "fetch.queue.backoff.ms": 10,
-            # What librdkafka prefetches, at most: it bounds memory.
-            "queued.max.messages.kbytes": 16 << 10,
-            "max.partition.fetch.bytes": 4 << 20,
+            # What librdkafka prefetches, at most: it bounds memory. Bounded
+            # by bytes alone (not by a count of messages, whose default let
+            # the queue run dry between fetches), with fetches large enough
+            # that the broker is asked seldom: a third of the reading time.
+            "queued.max.messages.kbytes": 32 << 10,
+            "queued.min.messages": 10_000_000,
+            "max.partition.fetch.bytes": 8 << 20,
             # How long the broker holds a fetch that finds nothing new: the
             # end of a partition with gaps in its offsets is known no sooner.
             "fetch.wait.max.ms": 100,
