@@ -1,7 +1,8 @@
 """Waiting for the system to settle, and the read models against a rebuild.
 
-Settled: every outbox is empty, no email waits to be sent, every processed
-feedback has its compensation, and nothing has changed for a few looks.
+Settled: every outbox is empty, every consumer group has committed to the
+end of what it reads, no email waits to be sent, every processed feedback
+has its compensation, and nothing has changed for a few looks.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import time
 from collections import Counter
 
 import asyncpg
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from kisalli_faults.checks import Check
 from kisalli_faults.system import SERVICES, Stack
@@ -61,6 +65,32 @@ async def _look(stack: Stack) -> tuple[object, list[str]]:
     return tuple(counts), waiting
 
 
+async def _consumers_behind(stack: Stack) -> list[str]:
+    """Each service's consumer group that has not committed to the end."""
+    settings = stack.settings()
+    kafka = settings["KAFKA_BOOTSTRAP_SERVERS"]
+    prefix = settings.get("TOPIC_PREFIX", "kisalli")
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    ends = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=None)
+    await admin.start()
+    await ends.start()
+    behind = []
+    try:
+        for service in SERVICES:
+            committed = await admin.list_consumer_group_offsets(f"{prefix}.{service}")
+            if not committed:
+                behind.append(f"{service}'s consumer (no offsets yet)")
+                continue
+            end = await ends.end_offsets(list(committed))
+            lag = sum(max(0, end[tp] - at.offset) for tp, at in committed.items())
+            if lag:
+                behind.append(f"{service}'s consumer ({lag})")
+    finally:
+        await ends.stop()
+        await admin.close()
+    return behind
+
+
 async def settle(stack: Stack, seconds: float) -> list[str]:
     """Wait until settled; what it still waited for after `seconds`."""
     deadline = time.monotonic() + seconds
@@ -69,7 +99,8 @@ async def settle(stack: Stack, seconds: float) -> list[str]:
     while time.monotonic() < deadline:
         try:
             fingerprint, waiting = await _look(stack)
-        except (OSError, asyncpg.PostgresError) as exc:
+            waiting += await _consumers_behind(stack)
+        except (OSError, asyncpg.PostgresError, KafkaError) as exc:
             waiting = [f"the databases ({type(exc).__name__})"]
             await asyncio.sleep(LOOK_INTERVAL)
             continue
