@@ -82,13 +82,20 @@ class OutboxRelay:
     async def run(self) -> None:
         """Publish forever; cancel the task to stop."""
         async with self.pool.acquire() as conn:
-            await self._become_leader(conn)
+            unlocked = False
             try:
+                await self._become_leader(conn)
                 await self._publish_forever(conn)
             finally:
                 # A broken connection has lost the lock already.
                 with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError):
-                    await conn.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
+                    await conn.execute("SELECT pg_advisory_unlock_all()")
+                    unlocked = True
+                # The pool returns connections without resetting them
+                # (runtime.keep_session): one that may still hold the lock
+                # is closed rather than handed to the next caller.
+                if not unlocked:
+                    conn.terminate()
 
     async def _publish_forever(self, conn: asyncpg.Connection) -> None:
         backoff = self.idle_interval

@@ -35,6 +35,17 @@ from kisalli_shared.settings import ServiceSettings
 log = structlog.get_logger(__name__)
 
 
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """Return a pooled connection as it is, with no reset query.
+
+    asyncpg rolls back an open transaction in any case; its default reset
+    also unlocks advisory locks, closes cursors, unlistens and resets
+    settings, a round trip on every release (six for a feedback
+    submission). No code here leaves such state on a pooled connection but
+    the outbox relay's leader lock, which the relay lets go of itself.
+    """
+
+
 @dataclass
 class ServiceSpec:
     """What makes one service different from another."""
@@ -93,7 +104,10 @@ class ServiceRuntime:
         dirs = [spec.migrations] if spec.migrations else []
         applied = await asyncio.to_thread(apply_migrations, settings.dsn, *dirs)
         self._pool = await asyncpg.create_pool(
-            settings.dsn, min_size=1, max_size=settings.database_pool_size
+            settings.dsn,
+            min_size=1,
+            max_size=settings.database_pool_size,
+            reset=keep_session,
         )
         # The topics this service reads are made too, so that its consumer
         # is assigned partitions even when it starts before their owner.
