@@ -76,6 +76,16 @@ class Answer:
     def status(self) -> int:
         return self.response.status_code
 
+    def said(self) -> str:
+        """The status and the problem's detail: words for a person, no data."""
+        try:
+            problem = self.response.json()
+        except ValueError:
+            return str(self.status)
+        if not isinstance(problem, dict):
+            return str(self.status)
+        return f"{self.status} ({problem.get('detail') or problem.get('title')})"
+
     def json(self) -> Any:
         return self.response.json()
 

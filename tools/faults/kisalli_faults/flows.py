@@ -76,7 +76,7 @@ class ContractFlow:
             key=self.office.key(f"sign-{self.number}"),
         )
         if answer.status not in (200, 201):
-            raise FlowError(f"signing a contract answered {answer.status}")
+            raise FlowError(f"signing a contract answered {answer.said()}")
         contract_id: str = answer.json()["contract_id"]
         self.calls.ledger.record(
             "sign contract", "feedback", f"contract-{contract_id}", "ContractSigned"
@@ -132,7 +132,7 @@ class ContractFlow:
             key=self.office.key(f"feedback-{self.number}"),
         )
         if answer.status not in (200, 201):
-            raise FlowError(f"starting a feedback answered {answer.status}")
+            raise FlowError(f"starting a feedback answered {answer.said()}")
         feedback_id: str = answer.json()["feedback_id"]
         self.calls.ledger.record(
             "start feedback",
@@ -170,17 +170,17 @@ class ContractFlow:
             )
             return
         if not (answer.retried and answer.status in (409, 412)):
-            raise FlowError(f"{move} answered {answer.status}")
+            raise FlowError(f"{move} answered {answer.said()}")
         # The first attempt may have done it before its answer was lost.
         state = self._document(who, path)["state"]
         reached = {"submit": 1, "acknowledge": 2, "process": 3}[move]
         if RANK.get(state, -1) < reached:
-            raise FlowError(f"{move} answered {answer.status} and did not happen")
+            raise FlowError(f"{move} answered {answer.said()} and did not happen")
 
     def _document(self, who: Person, path: str) -> dict[str, Any]:
         answer = self._get(who, path)
         if answer.status != 200:
-            raise FlowError(f"reading a document answered {answer.status}")
+            raise FlowError(f"reading a document answered {answer.said()}")
         document: dict[str, Any] = answer.json()
         return document
 
@@ -197,7 +197,7 @@ class ContractFlow:
             if answer.status in (403, 404):
                 return None
             if answer.status != 200:
-                raise FlowError(f"reading {path} answered {answer.status}")
+                raise FlowError(f"reading {path} answered {answer.said()}")
             shown: dict[str, Any] = answer.json()
             return shown
 
@@ -217,7 +217,7 @@ def pay(office: Office, calls: Calls, number: int) -> str | None:
     if answer.status == 409:
         return None
     if answer.status not in (200, 201):
-        raise FlowError(f"making a payment batch answered {answer.status}")
+        raise FlowError(f"making a payment batch answered {answer.said()}")
     batch_id: str = answer.json()["batch_id"]
     calls.ledger.record(
         "make batch", "payments", f"batch-{batch_id}", "PaymentBatchCreated"

@@ -74,7 +74,7 @@ def log_in(calls: Calls, login: str, password: str) -> str:
         pause = float(answer.response.headers.get("Retry-After", "1"))
         time.sleep(min(pause, LONGEST_PAUSE))
     if answer.status != 201:
-        raise FlowError(f"logging in answered {answer.status}")
+        raise FlowError(f"logging in answered {answer.said()}")
     token: str = answer.json()["access_token"]
     return token
 
@@ -107,8 +107,8 @@ def activate(calls: Calls, mail: MailCatcher, person: Person, timeout: float) ->
         )
         return
     if not answer.retried:
-        raise FlowError(f"activating an account answered {answer.status}")
+        raise FlowError(f"activating an account answered {answer.said()}")
     me = send_as(calls, person, "GET", "accounts", "/accounts/me")
     if me.status != 200:
-        raise FlowError(f"reading an activated account answered {me.status}")
+        raise FlowError(f"reading an activated account answered {me.said()}")
     person.account_id = me.json()["account_id"]

@@ -53,10 +53,9 @@ class Run:
     ledger: Ledger = field(default_factory=Ledger)
     failures: list[str] = field(default_factory=list)
     completed: int = 0
-    _flows_started: float = 0.0
     batches: int = 0
+    _flows_started: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _stopping: threading.Event = field(default_factory=threading.Event)
 
     def execute(self) -> Outcome:
         started = time.monotonic()
@@ -79,23 +78,11 @@ class Run:
         return outcome
 
     def _drive(self, supervisor: Supervisor) -> Outcome:
-        rng = random.Random(self.options.seed)  # noqa: S311 (a fault plan, no secret)
         office = self._office(supervisor)
-        injector = Injector(self.options.plan, self.stack, supervisor, rng, self.say)
-        deadline = time.monotonic() + self.options.duration
-        faults = threading.Thread(target=injector.run, args=(deadline,), daemon=True)
-        faults.start()
-        self._flows(office, deadline)
-        faults.join(max(0.0, deadline - time.monotonic()) + 120.0)
-        injector.stop()
-        not_ready = supervisor.wait_ready(list(supervisor.commands), 180.0)
+        injector, not_ready = self._under_faults(office, supervisor)
         self.say(f"flows done: {self.completed} of {self.options.contracts}; settling")
         settle_started = time.monotonic()
-        waiting = asyncio.run(settle(self.stack, self.options.settle_timeout))
-        with self._calls() as calls:
-            self._pay(office, calls, final=True)
-        waiting = asyncio.run(settle(self.stack, self.options.settle_timeout))
-        written = self._write_bank_files(supervisor)
+        waiting, written = self._settle(office, supervisor)
         settled = time.monotonic() - settle_started
         self.say(f"settled in {settled:.0f} s; checking")
         found = asyncio.run(evidence.gather(self.stack))
@@ -120,6 +107,30 @@ class Run:
             files_written_late=written,
             checks=results,
         )
+
+    def _under_faults(
+        self, office: Office, supervisor: Supervisor
+    ) -> tuple[Injector, list[str]]:
+        """The flows with the fault plan beside them; what is not ready after."""
+        rng = random.Random(self.options.seed)  # noqa: S311 (a fault plan, no secret)
+        injector = Injector(self.options.plan, self.stack, supervisor, rng, self.say)
+        deadline = time.monotonic() + self.options.duration
+        faults = threading.Thread(target=injector.run, args=(deadline,), daemon=True)
+        faults.start()
+        self._flows(office, deadline)
+        faults.join(max(0.0, deadline - time.monotonic()) + 120.0)
+        injector.stop()
+        return injector, supervisor.wait_ready(list(supervisor.commands), 180.0)
+
+    def _settle(self, office: Office, supervisor: Supervisor) -> tuple[list[str], int]:
+        """Settle, pay what became payable, settle again and write the bank
+        files a killed payments process left; what it still waits for, and
+        how many files were left."""
+        asyncio.run(settle(self.stack, self.options.settle_timeout))
+        with self._calls() as calls:
+            self._pay(office, calls, final=True)
+        waiting = asyncio.run(settle(self.stack, self.options.settle_timeout))
+        return waiting, self._write_bank_files(supervisor)
 
     # -- the office ----------------------------------------------------------
 
@@ -175,7 +186,6 @@ class Run:
             worker.start()
         for worker in workers:
             worker.join(max(0.0, deadline - time.monotonic()) + 300.0)
-        self._stopping.set()
 
     def _work(
         self, office: Office, numbers: queue.Queue[int], deadline: float, n: int
