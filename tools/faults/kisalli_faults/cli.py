@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a payment run after every this many processed contracts",
     )
     parser.add_argument("--kills", type=int, default=8, help="service SIGKILLs")
+    parser.add_argument(
+        "--payment-kills",
+        type=int,
+        default=2,
+        help="SIGKILLs of payments just after a payment run is asked for",
+    )
     parser.add_argument("--kafka-restarts", type=int, default=2)
     parser.add_argument("--postgres-restarts", type=int, default=2)
     parser.add_argument(
@@ -105,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         settle_timeout=args.settle_timeout,
         wait_timeout=args.wait_timeout,
         plan=Plan(
-            args.kills, args.kafka_restarts, args.postgres_restarts, args.fault_interval
+            args.kills,
+            args.kafka_restarts,
+            args.postgres_restarts,
+            args.fault_interval,
+            args.payment_kills,
         ),
         seed=args.seed,
     )

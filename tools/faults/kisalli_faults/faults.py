@@ -22,6 +22,7 @@ from kisalli_faults.system import SERVICES, Stack
 KILL = "kill"
 KAFKA = "kafka"
 POSTGRES = "postgres"
+PAYMENT_KILL = "kill during a payment run"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,16 @@ class Plan:
     kafka_restarts: int
     postgres_restarts: int
     interval: float
+    # Kills of payments a moment after a payment run is asked for, where a
+    # batch is recorded and its bank file written.
+    payment_kills: int = 0
+
+    @property
+    def span(self) -> float:
+        """About how long the plan takes."""
+        return (self.kills + self.kafka_restarts + self.postgres_restarts) * (
+            self.interval
+        )
 
     def draw(self, rng: random.Random) -> list[str]:
         kinds = (
@@ -53,6 +64,7 @@ class Injector:
     failures: list[str] = field(default_factory=list)
     _victims: list[str] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, deadline: float) -> None:
         """Fire the plan, one fault per interval, until done or the deadline."""
@@ -70,6 +82,25 @@ class Injector:
     def stop(self) -> None:
         self._stop.set()
 
+    def during_payment_run(self) -> None:
+        """Kill payments within half a second, if the plan has such kills left."""
+        with self._lock:
+            if self._stop.is_set() or self.injected[PAYMENT_KILL] >= (
+                self.plan.payment_kills
+            ):
+                return
+            self.injected[PAYMENT_KILL] += 1
+            delay = self.rng.uniform(0.0, 0.5)
+        threading.Thread(target=self._kill_payments, args=(delay,), daemon=True).start()
+
+    def _kill_payments(self, delay: float) -> None:
+        time.sleep(delay)
+        self.say("fault: SIGKILL payments during a payment run")
+        self.supervisor.kill_and_start("payments", 0.5)
+        with self._lock:
+            self.killed["payments"] += 1
+            self.injected[KILL] += 1
+
     def _pause(self) -> float:
         # Not quite regular, so that faults meet the flows at different steps.
         return self.plan.interval * (0.5 + self.rng.random())
@@ -84,18 +115,18 @@ class Injector:
     def _inject(self, kind: str) -> None:
         if kind == KILL:
             service = self._victim()
-            self.supervisor.kill(service)
-            self.killed[service] += 1
             self.say(f"fault: SIGKILL {service}")
             # Down for a moment, as a crashed pod would be.
-            time.sleep(self.rng.uniform(0.0, 2.0))
-            self.supervisor.start(service)
+            self.supervisor.kill_and_start(service, self.rng.uniform(0.0, 2.0))
+            with self._lock:
+                self.killed[service] += 1
         else:
             self.say(f"fault: restarting {kind}")
             started = time.monotonic()
             self.stack.restart(kind)
             self.say(f"fault: {kind} back after {time.monotonic() - started:.0f} s")
-        self.injected[kind] += 1
+        with self._lock:
+            self.injected[kind] += 1
 
     def _revive(self) -> None:
         for name in self.supervisor.revive():

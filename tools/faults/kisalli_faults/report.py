@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kisalli_faults.checks import Check
+from kisalli_faults.faults import PAYMENT_KILL
 
 # Enough violations of one check to see what kind they are.
 SHOWN = 10
@@ -52,7 +53,8 @@ class Outcome:
             f" success, {self.retried} requests sent again,"
             f" {self.refused_tokens} good tokens refused with 401,"
             f" {self.server_errors} answers 500 during faults",
-            f"Faults: {self.injected.get('kill', 0)} SIGKILLs ({kills or 'none'}),"
+            f"Faults: {self.injected.get('kill', 0)} SIGKILLs ({kills or 'none'};"
+            f" {self.injected.get(PAYMENT_KILL, 0)} during payment runs),"
             f" {self.injected.get('kafka', 0)} Kafka restarts,"
             f" {self.injected.get('postgres', 0)} PostgreSQL restarts",
             f"Settled in {self.settle_seconds:.0f} s;"

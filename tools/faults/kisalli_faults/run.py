@@ -55,6 +55,7 @@ class Run:
     completed: int = 0
     batches: int = 0
     _flows_started: float = 0.0
+    _injector: Injector | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def execute(self) -> Outcome:
@@ -114,6 +115,7 @@ class Run:
         """The flows with the fault plan beside them; what is not ready after."""
         rng = random.Random(self.options.seed)  # noqa: S311 (a fault plan, no secret)
         injector = Injector(self.options.plan, self.stack, supervisor, rng, self.say)
+        self._injector = injector
         deadline = time.monotonic() + self.options.duration
         faults = threading.Thread(target=injector.run, args=(deadline,), daemon=True)
         faults.start()
@@ -213,10 +215,7 @@ class Run:
     def _wait_turn(self, number: int, deadline: float) -> None:
         """Spread the contracts' starts over the fault plan's span, so that
         faults meet flows at every step rather than after they are done."""
-        plan = self.options.plan
-        span = (plan.kills + plan.kafka_restarts + plan.postgres_restarts) * (
-            plan.interval
-        )
+        span = self.options.plan.span
         start = self._flows_started + span * (number - 1) / self.options.contracts
         time.sleep(max(0.0, min(start, deadline) - time.monotonic()))
 
@@ -239,6 +238,8 @@ class Run:
         with self._lock:
             self.batches += 1
             number = self.batches
+        if self._injector is not None and not final:
+            self._injector.during_payment_run()
         try:
             batch_id = pay(office, session.calls, number)
         except (FlowError, DemoError) as exc:

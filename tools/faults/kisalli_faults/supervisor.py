@@ -57,38 +57,44 @@ class Supervisor:
         self.wait_ready(list(self.commands), timeout)
 
     def start(self, name: str) -> None:
-        log = (self.stack.logs / f"{name}.log").open("ab")
         with self._lock:
-            # Each child leads a session of its own: a Ctrl-C meant for the
-            # run reaches the run, which stops its children itself.
-            self.children[name] = subprocess.Popen(  # noqa: S603
-                ["bash", "-c", self.commands[name]],  # noqa: S607 (the Procfile's line)
-                cwd=REPO,
-                env=self.environment(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            self._start(name)
+
+    def _start(self, name: str) -> None:
+        log = (self.stack.logs / f"{name}.log").open("ab")
+        # Each child leads a session of its own: a Ctrl-C meant for the run
+        # reaches the run, which stops its children itself.
+        self.children[name] = subprocess.Popen(  # noqa: S603
+            ["bash", "-c", self.commands[name]],  # noqa: S607 (the Procfile's line)
+            cwd=REPO,
+            env=self.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         log.close()
 
-    def kill(self, name: str) -> None:
-        """SIGKILL the process and reap it."""
+    def kill_and_start(self, name: str, down_for: float) -> None:
+        """SIGKILL the process, reap it, and start it again after a pause.
+
+        One step under the lock, so that two faults meeting one process
+        never leave two of it running.
+        """
         with self._lock:
             child = self.children[name]
             child.send_signal(signal.SIGKILL)
             child.wait()
+            time.sleep(down_for)
+            self._start(name)
 
     def revive(self) -> list[str]:
         """Start again what exited without our asking; name it."""
-        gone = []
         with self._lock:
-            for name, child in self.children.items():
-                if child.poll() is not None:
-                    gone.append(name)
-        for name in gone:
-            self.unexpected_exits[name] += 1
-            self.start(name)
+            gone = [n for n, c in self.children.items() if c.poll() is not None]
+            for name in gone:
+                self.unexpected_exits[name] += 1
+                self._start(name)
         return gone
 
     def stop_all(self) -> None:
