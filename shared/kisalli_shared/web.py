@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -186,13 +187,23 @@ def _add_problem_handlers(app: FastAPI) -> None:
             body, exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers
         )
 
-    @app.exception_handler(Exception)
-    async def on_bug(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", path=request.url.path)
+    # PostgreSQL stores no NUL character, in text or in jsonb: such input is
+    # the client's to fix, and the transaction it was in has rolled back.
+    @app.exception_handler(asyncpg.UntranslatableCharacterError)
+    @app.exception_handler(asyncpg.CharacterNotInRepertoireError)
+    async def on_unstorable(request: Request, _exc: Exception) -> JSONResponse:
         problem = Problem(
-            500, "internal-error", "Internal error", "Something went wrong on our side."
+            422,
+            "unstorable-text",
+            "Text that cannot be stored",
+            "Text may not contain the NUL character (U+0000).",
         )
         return _problem_response(request, problem)
+
+
+_INTERNAL_ERROR = Problem(
+    500, "internal-error", "Internal error", "Something went wrong on our side."
+)
 
 
 def _reason(status: int) -> str:
@@ -219,12 +230,12 @@ class RequestLogMiddleware:
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
         scope.setdefault("state", {})["correlation_id"] = correlation_id
         started = time.perf_counter()
-        status = 500
+        status, answered = 500, False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((CORRELATION_HEADER.encode(), correlation_id.encode()))
                 message["headers"] = headers
@@ -232,6 +243,17 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled_error", path=scope["path"])
+            if answered:
+                raise
+            # Answered here, not re-raised: uvicorn closes the connection of
+            # a request whose app raised, and the gateway's next request on
+            # that kept-alive connection would fail with a 502.
+            request = Request(scope, receive)
+            await _problem_response(request, _INTERNAL_ERROR)(
+                scope, receive, send_with_id
+            )
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)

@@ -53,6 +53,16 @@ def app(runtime: ServiceRuntime) -> FastAPI:
     async def thing(thing_id: int) -> dict[str, int]:
         raise Problem(409, "thing-busy", "Busy", f"Thing {thing_id} is busy.")
 
+    @app.get("/broken")
+    async def broken() -> dict[str, str]:
+        raise RuntimeError("a bug")
+
+    @app.post("/notes")
+    async def note(body: Login) -> dict[str, str]:
+        await runtime.pool.execute("SELECT $1::jsonb", f'{{"u": "{body.username}"}}')
+        await runtime.pool.execute("SELECT $1::text", body.username)
+        return {"stored": body.username}
+
     return app
 
 
@@ -182,3 +192,27 @@ async def test_a_forwarded_prefix_that_is_not_a_plain_path_is_ignored(client):
         )
 
         assert "servers" not in response.json(), prefix
+
+
+async def test_a_bug_is_a_500_problem_and_the_app_raises_nothing_to_the_server(app):
+    # A server that sees the app raise closes the connection, and a gateway's
+    # next request on it fails: the answer must be the end of it.
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/broken", headers={"x-correlation-id": "c-1"})
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-correlation-id"] == "c-1"
+    assert response.json()["detail"] == "Something went wrong on our side."
+    assert "a bug" not in response.text
+
+
+async def test_text_with_a_nul_character_is_a_422_problem_not_a_500(client):
+    response = await client.post(
+        "/notes", json={"username": "matti\u0000", "password": "x"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("/unstorable-text")
+    assert "U+0000" in response.json()["detail"]
