@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kisalli_shared.problems import (
@@ -183,8 +184,11 @@ def _add_problem_handlers(app: FastAPI) -> None:
         }
         if isinstance(exc.detail, str) and exc.detail != body["title"]:
             body["detail"] = exc.detail
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
         return JSONResponse(
-            body, exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers
+            body, exc.status_code, media_type=PROBLEM_JSON, headers=headers
         )
 
     # PostgreSQL stores no NUL character, in text or in jsonb: such input is
@@ -204,6 +208,17 @@ def _add_problem_handlers(app: FastAPI) -> None:
 _INTERNAL_ERROR = Problem(
     500, "internal-error", "Internal error", "Something went wrong on our side."
 )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path: Starlette's own Allow
+    names only those of the first route that matched the path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def _reason(status: int) -> str:

@@ -53,6 +53,10 @@ def app(runtime: ServiceRuntime) -> FastAPI:
     async def thing(thing_id: int) -> dict[str, int]:
         raise Problem(409, "thing-busy", "Busy", f"Thing {thing_id} is busy.")
 
+    @app.delete("/things/{thing_id}", status_code=204)
+    async def drop_thing(thing_id: int) -> None:
+        return None
+
     @app.get("/broken")
     async def broken() -> dict[str, str]:
         raise RuntimeError("a bug")
@@ -121,6 +125,26 @@ async def test_an_unknown_path_gets_a_problem_answer(client):
         "title": "Not Found",
         "status": 404,
     }
+
+
+async def test_a_method_no_route_takes_is_answered_with_every_method_the_path_takes(
+    client,
+):
+    response = await client.put("/things/7")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_openapi_document_promises_problem_details_for_every_error(client):
+    document = (await client.get("/openapi.json")).json()
+
+    login = document["paths"]["/login"]["post"]["responses"]
+    assert sorted(login) == ["200", "400", "422"]
+    for status in ("400", "422"):
+        assert list(login[status]["content"]) == ["application/problem+json"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]
 
 
 async def test_a_domain_problem_keeps_its_status_type_and_text(client):
