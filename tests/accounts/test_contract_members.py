@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from datetime import date
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
@@ -22,7 +25,7 @@ from kisalli_shared.contracts.feedback import (
 )
 from kisalli_shared.events import Envelope, Event, encode
 from kisalli_shared.kafka import event_topic
-from tests.accounts.people import People
+from tests.accounts.people import GOOD_PASSWORD, People
 from tests.kafka_reading import envelopes, read_topic
 
 TUTOR = Person(name="Teemu Työpaikkaohjaaja", email="teemu@firma.fi")
@@ -133,3 +136,81 @@ async def test_a_new_tutor_of_a_contract_is_assigned_from_the_change_date(
     tutors = [a for a in assigned if a.role is Role.TUTOR]
     assert [t.effective_from for t in tutors] == [date(2025, 8, 1), date(2026, 1, 1)]
     assert tutors[0].account_id != tutors[1].account_id
+
+
+async def stored(service, event_type: str, count: int = 1) -> list[dict[str, Any]]:
+    """The data of `count` events of a type in accounts' store, once there."""
+    for _ in range(300):
+        rows = await service.runtime.pool.fetch(
+            "SELECT data::text FROM events WHERE type = $1 ORDER BY position",
+            event_type,
+        )
+        if len(rows) >= count:
+            return [json.loads(row["data"]) for row in rows]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"fewer than {count} {event_type} events in 30 s")
+
+
+async def staff_of(people: People, office_id: str, username: str) -> dict[str, str]:
+    staff = await people.activated(
+        username, f"{username}@{office_id}.fi", office_id=office_id
+    )
+    token = await people.access_token(staff.username, GOOD_PASSWORD)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_contract_naming_a_colleagues_email_does_not_hand_over_the_account(
+    people: People, kafka, settings, service, client
+):
+    other_office = await staff_of(people, "office-2", "liisa.toinen")
+    matti = await people.register("matti.meikalainen", "matti@toimisto.fi")
+    contract = signed("Matti M", "MATTI@toimisto.fi").model_copy(
+        update={"office_id": "office-2"}
+    )
+
+    await publish(kafka, settings.topic_prefix, contract)
+    [refused] = await stored(service, "ContractMemberRefused")
+    seen = await client.get(f"/accounts/{matti.account_id}", headers=other_office)
+    taken = await client.patch(
+        f"/accounts/{matti.account_id}/email",
+        json={"email": "matti@evil.example"},
+        headers=other_office,
+    )
+    listed = await client.get("/accounts", headers=other_office)
+
+    assert refused["account_id"] == matti.account_id
+    assert refused["role"] == "student"
+    assert refused["reason"] == "email-of-office-staff"
+    assert seen.status_code == 404
+    assert taken.status_code == 404
+    assert matti.account_id not in {a["account_id"] for a in listed.json()["items"]}
+
+
+async def test_no_office_alone_changes_the_email_of_a_tutor_two_offices_use(
+    people: People, kafka, settings, service, client
+):
+    first_office = await staff_of(people, "office-1", "aino.eka")
+    second_office = await staff_of(people, "office-2", "liisa.toinen")
+    first = signed("Anna Opiskelija", "anna@example.fi")
+    second = signed("Bertil Studerande", "bertil@example.fi").model_copy(
+        update={"office_id": "office-2"}
+    )
+
+    await publish(kafka, settings.topic_prefix, first, second)
+    assigned = await stored(service, "ContractMemberAssigned", count=4)
+    tutor_id = next(a["account_id"] for a in assigned if a["role"] == "tutor")
+    answers = [
+        await client.patch(
+            f"/accounts/{tutor_id}/email",
+            json={"email": "teemu@evil.example"},
+            headers={**office, "Accept-Language": "en"},
+        )
+        for office in (first_office, second_office)
+    ]
+    tutor = await service.runtime.pool.fetchval(
+        "SELECT email FROM accounts WHERE account_id = $1", tutor_id
+    )
+
+    assert [a.status_code for a in answers] == [409, 409]
+    assert "Another apprenticeship office" in answers[1].json()["detail"]
+    assert tutor == "teemu@firma.fi"

@@ -47,6 +47,22 @@ class ContractMemberAssigned(Event):
     office_id: str | None = None
 
 
+@registry.register
+class ContractMemberRefused(Event):
+    """An account was not made a contract's member, and why.
+
+    Office staff are never a contract's tutor or student: a contract naming
+    a colleague's email (of any office) must not hand that account to the
+    contract's office. The office corrects the person's email.
+    """
+
+    contract_id: str
+    role: Role
+    account_id: str
+    office_id: str | None = None
+    reason: str
+
+
 # Topic settings of the secret-links topic: an hour is ample for the one
 # reader, and nothing older than that may exist anywhere.
 SECRET_LINKS_TOPIC_CONFIG = {"retention.ms": "3600000", "cleanup.policy": "delete"}

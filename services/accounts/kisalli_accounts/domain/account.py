@@ -18,6 +18,7 @@ from kisalli_shared.contracts.accounts import (
     AccountLocked,
     ActivationRequested,
     ContractMemberAssigned,
+    ContractMemberRefused,
     EmailChanged,
     PasswordChanged,
     PasswordResetCompleted,
@@ -157,6 +158,19 @@ class Account:
                 account_id=self.account_id,
                 effective_from=effective_from,
                 office_id=office_id,
+            )
+        ]
+
+    def refuse_contract(
+        self, contract_id: str, role: Role, office_id: str, reason: str
+    ) -> list[Event]:
+        return [
+            ContractMemberRefused(
+                contract_id=contract_id,
+                role=role,
+                account_id=self.account_id,
+                office_id=office_id,
+                reason=reason,
             )
         ]
 

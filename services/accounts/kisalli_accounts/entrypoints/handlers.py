@@ -41,7 +41,9 @@ async def on_contract_signed(
             effective_from=event.start_date,
             causation=causation,
         )
-        if account.role is not role:
+        if account.role is Role.OFFICE_STAFF:
+            log.warning("contract_member_refused", role=role, reason="office staff")
+        elif account.role is not role:
             # One person, one account: the contract says the role here.
             log.warning("contract_member_has_other_role", account_role=account.role)
 

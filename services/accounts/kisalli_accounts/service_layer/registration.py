@@ -28,6 +28,10 @@ class NotFound(Exception):
     """No such account, or none the caller may see."""
 
 
+class SharedAccount(Exception):
+    """The account serves another office too; one office alone cannot change it."""
+
+
 class VersionMismatch(Exception):
     def __init__(self, current: int) -> None:
         super().__init__(f"the account is at version {current}")
@@ -117,9 +121,16 @@ async def assign_contract_member(
 ) -> Account:
     """Find the person's account by email, or create it; tie it to the contract.
 
-    A tutor keeps one account for every apprentice: the email decides.
+    A tutor keeps one account for every apprentice: the email decides. An
+    office staff account is never taken: the contract's office would then
+    manage a colleague's account, perhaps of another office.
     """
     account = await repo.by_name(canonical_email(person.email))
+    if account is not None and account.role is Role.OFFICE_STAFF:
+        refused = account.refuse_contract(
+            contract_id, role, office_id, "email-of-office-staff"
+        )
+        return await repo.save(account, refused, causation)
     if account is None:
         account = await register(
             repo,
@@ -162,6 +173,11 @@ async def change_email(
     """Change the address on record; old links die, an inactive account gets
     a new activation link at the new address."""
     account = await visible_account(repo, account_id, office_id)
+    # The address decides where reset links go: an office that could change
+    # the address of a tutor another office also uses could take that
+    # tutor's access to the other office's contracts.
+    if await repo.offices_of(account_id) != {office_id}:
+        raise SharedAccount
     if expected_version is not None and expected_version != account.version:
         raise VersionMismatch(account.version)
     new_email = new_email.strip()

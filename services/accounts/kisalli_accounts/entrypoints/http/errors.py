@@ -20,7 +20,11 @@ from kisalli_accounts.service_layer.login import (
     RefreshRefused,
 )
 from kisalli_accounts.service_layer.passwords import TooManyRequests, WrongPassword
-from kisalli_accounts.service_layer.registration import NotFound, VersionMismatch
+from kisalli_accounts.service_layer.registration import (
+    NotFound,
+    SharedAccount,
+    VersionMismatch,
+)
 from kisalli_shared.eventstore import ConcurrencyError
 from kisalli_shared.problems import PROBLEM_JSON, Problem, conflict, not_found
 from kisalli_shared.problems import version_mismatch as stale_version
@@ -44,6 +48,8 @@ def _slug_of(exc: Exception) -> Problem | str:
             return "current-password-wrong"
         case NotFound():
             return not_found("account")
+        case SharedAccount():
+            return "account-shared"
         case VersionMismatch(current=current):
             return stale_version(current)
         case ConcurrencyError():
@@ -94,6 +100,7 @@ REFUSALS: tuple[type[Exception], ...] = (
     AccountNotActive,
     TooManyRequests,
     NotFound,
+    SharedAccount,
     VersionMismatch,
     ConcurrencyError,
 )

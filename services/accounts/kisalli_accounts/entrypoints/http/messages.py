@@ -124,6 +124,18 @@ TEXTS: dict[str, tuple[int, str, dict[Language, str]]] = {
             EN: "Another person already uses this email address.",
         },
     ),
+    "account-shared": (
+        409,
+        "Account serves another office too",
+        {
+            FI: "Tili on myös toisen oppisopimustoimiston käytössä, joten yksi"
+            " toimisto ei voi yksin vaihtaa sen sähköpostiosoitetta.",
+            SV: "Kontot används också av en annan läroavtalsbyrå, så en byrå"
+            " kan inte ensam byta dess e-postadress.",
+            EN: "Another apprenticeship office uses this account too, so one"
+            " office alone cannot change its email address.",
+        },
+    ),
     "username-format": (
         422,
         "Username not valid",
