@@ -138,6 +138,8 @@ KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS
 DATABASE_URL=$DATABASE_URL
 TOPIC_PREFIX=kisalli
 PUBLIC_BASE_URL=$GATEWAY
+# The services answer on loopback only: the gateway, with its limits, is the way in.
+HOST=127.0.0.1
 JWKS_URL=http://127.0.0.1:$ACCOUNTS_PORT/.well-known/jwks.json
 # Only the gateway's X-Forwarded-For is believed (accounts and uvicorn).
 TRUSTED_PROXIES='["127.0.0.1/32"]'

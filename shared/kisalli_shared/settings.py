@@ -31,6 +31,10 @@ class ServiceSettings(BaseSettings):
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     # Links in emails are built from this, never from request headers.
     public_base_url: str = "http://127.0.0.1:8080"
+    # Where the HTTP API listens: every address in a container, where the
+    # network policy decides who comes in; the local system sets 127.0.0.1
+    # so that only its gateway, with its limits, is the way in.
+    host: str = "0.0.0.0"  # noqa: S104
 
     @property
     def dsn(self) -> str:

@@ -59,7 +59,7 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     service = build(settings)
-    uvicorn.run(service.app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104
+    uvicorn.run(service.app, host=settings.host, port=settings.port, log_config=None)
     return 0
 
 

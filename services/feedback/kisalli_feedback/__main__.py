@@ -31,7 +31,7 @@ def main() -> None:
         # uvicorn's own logging set-up would bring its access log back
         # beside the one line per request configure_logging gives.
         app = build(settings).app
-        uvicorn.run(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None)
     elif command == "migrate":
         print(f"applied {apply_migrations(settings.dsn, MIGRATIONS)} migrations")
     elif command == "rebuild":

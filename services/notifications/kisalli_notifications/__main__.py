@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{queued} reminder emails queued for {day.isoformat()}")
     else:
         app, _ = build_app(settings)
-        uvicorn.run(app, host="0.0.0.0", port=settings.port, log_config=None)  # noqa: S104
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None)
 
 
 if __name__ == "__main__":
