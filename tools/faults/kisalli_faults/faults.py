@@ -83,14 +83,15 @@ class Injector:
         self._stop.set()
 
     def during_payment_run(self) -> None:
-        """Kill payments within half a second, if the plan has such kills left."""
+        """Kill payments in a moment, if the plan has such kills left."""
         with self._lock:
             if self._stop.is_set() or self.injected[PAYMENT_KILL] >= (
                 self.plan.payment_kills
             ):
                 return
             self.injected[PAYMENT_KILL] += 1
-            delay = self.rng.uniform(0.0, 0.5)
+            # The batch's transaction and file take some tens of ms.
+            delay = self.rng.uniform(0.0, 0.15)
         threading.Thread(target=self._kill_payments, args=(delay,), daemon=True).start()
 
     def _kill_payments(self, delay: float) -> None:

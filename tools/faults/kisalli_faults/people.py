@@ -23,9 +23,10 @@ class Person:
     name: str
     email: str
     language: str = "fi"
-    password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    # Never in a repr, so never in a traceback either.
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(18), repr=False)
     account_id: str = ""
-    _token: str = ""
+    _token: str = field(default="", repr=False)
     _minted: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

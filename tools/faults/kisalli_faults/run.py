@@ -6,31 +6,27 @@ from __future__ import annotations
 import asyncio
 import queue
 import random
-import re
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import httpx
 from faker import Faker
 
-from kisalli_demo.client import Api, DemoError, Routes
-from kisalli_demo.mail import MailCatcher
+from kisalli_demo.client import DemoError
 from kisalli_faults import checks, evidence
-from kisalli_faults.calls import Calls, FlowError, Ledger
+from kisalli_faults.calls import FlowError, Ledger
 from kisalli_faults.faults import Injector, Plan
 from kisalli_faults.flows import ContractFlow, Office, pay
-from kisalli_faults.people import Person, activate
+from kisalli_faults.office import open_office
+from kisalli_faults.people import activate
 from kisalli_faults.report import Outcome
+from kisalli_faults.sessions import Session
 from kisalli_faults.settling import read_models_match, settle
 from kisalli_faults.supervisor import Supervisor
 from kisalli_faults.system import REPO, Stack
-
-_CREATED = re.compile(r"\(([0-9a-f-]{36})\)")
 
 
 @dataclass(frozen=True)
@@ -136,38 +132,14 @@ class Run:
 
     # -- the office ----------------------------------------------------------
 
-    def _calls(self) -> _Session:
-        return _Session(self.stack, self.ledger, self.options.wait_timeout)
+    def _calls(self) -> Session:
+        return Session(self.stack, self.ledger, self.options.wait_timeout)
 
     def _office(self, supervisor: Supervisor) -> Office:
-        run = uuid.uuid4().hex[:8]
-        staff = Person("Outi Toimisto", f"staff-{run}@faults.kisalli.example")
-        office = Office(run, f"toimisto-faults-{run}", staff)
-        command = [
-            sys.executable,
-            "-m",
-            "kisalli_accounts",
-            "create-office-staff",
-            f"--office-id={office.office_id}",
-            f"--username=staff-{run}",
-            f"--email={staff.email}",
-            f"--name={staff.name}",
-        ]
-        env = {**supervisor.environment(), "DATABASE_NAME": "kisalli_accounts"}
-        done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-            command, env=env, capture_output=True, text=True, check=False, cwd=REPO
-        )
-        created = _CREATED.search(done.stdout)
-        if done.returncode != 0 or created is None:
-            raise FlowError(f"create-office-staff failed: {done.stderr.strip()[-300:]}")
-        self.ledger.record(
-            "create office staff",
-            "accounts",
-            f"account-{created.group(1)}",
-            "AccountCreated",
-        )
-        with self._calls() as calls:
-            activate(calls.calls, calls.mail, staff, self.options.wait_timeout)
+        office = open_office(supervisor.environment(), self.ledger)
+        timeout = self.options.wait_timeout
+        with self._calls() as session:
+            activate(session.calls, session.mail, office.staff, timeout)
         self.say(f"office {office.office_id}: staff account activated")
         return office
 
@@ -219,7 +191,7 @@ class Run:
         start = self._flows_started + span * (number - 1) / self.options.contracts
         time.sleep(max(0.0, min(start, deadline) - time.monotonic()))
 
-    def _one(self, flow: ContractFlow, office: Office, session: _Session) -> None:
+    def _one(self, flow: ContractFlow, office: Office, session: Session) -> None:
         try:
             flow.run()
         except (FlowError, DemoError) as exc:
@@ -234,7 +206,7 @@ class Run:
         if due:
             self._pay(office, session)
 
-    def _pay(self, office: Office, session: _Session, final: bool = False) -> None:
+    def _pay(self, office: Office, session: Session, final: bool = False) -> None:
         with self._lock:
             self.batches += 1
             number = self.batches
@@ -265,24 +237,3 @@ class Run:
             self.failures.append("kisalli_payments write-files failed")
             return 0
         return sum(1 for line in done.stdout.splitlines() if line.endswith(".xml"))
-
-
-class _Session:
-    """One client address's HTTP clients: the gateway's and the mail catcher's."""
-
-    def __init__(self, stack: Stack, ledger: Ledger, timeout: float) -> None:
-        # An address of its own, so the gateway's login pace is per worker.
-        octets = random.randint(1, 254), random.randint(1, 254)  # noqa: S311
-        transport = httpx.HTTPTransport(local_address=f"127.0.{octets[0]}.{octets[1]}")
-        self.http = httpx.Client(transport=transport, timeout=30.0)
-        self.mail_http = httpx.Client(timeout=30.0)
-        api = Api(Routes.gateway(stack.gateway), self.http)
-        self.calls = Calls(api, ledger, patience=max(timeout, 60.0))
-        self.mail = MailCatcher(stack.mail_api, self.mail_http)
-
-    def __enter__(self) -> _Session:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.http.close()
-        self.mail_http.close()
