@@ -49,6 +49,29 @@ async def test_a_body_over_a_megabyte_is_refused_with_a_problem_answer(
     assert answer.json()["status"] == 413
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("TRACE", "/api/feedback/contracts", {}, 405),
+        ("GET", "/api/feedback/contracts?q=" + "x" * 9000, {}, 414),
+        ("GET", "/api/feedback/contracts", {"X-Long": "x" * 9000}, 400),
+    ],
+    ids=["trace", "uri over 8 KB", "header over 8 KB"],
+)
+async def test_a_request_the_gateway_refuses_itself_gets_a_problem_answer(
+    gateway: httpx.AsyncClient,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    answer = await gateway.request(method, path, headers=headers)
+
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == PROBLEM_JSON
+    assert answer.json()["status"] == status
+
+
 async def test_a_path_no_service_answers_gets_a_problem_answer(
     gateway: httpx.AsyncClient,
 ) -> None:
