@@ -28,6 +28,7 @@ class Caller:
     role: str
     gateway: str
     login: str | None = None
+    account_id: str = ""
     password: str = field(default="", repr=False)
     token: str = field(default="", repr=False)
     since: float = field(default_factory=time.monotonic)
@@ -60,17 +61,22 @@ class Cast:
     ids: dict[str, str]
 
 
-def _caller(role: str, gateway: str, person: Person) -> Caller:
-    return Caller(role, gateway, person.email, person.password, person.token)
-
-
-async def _id_of_me(journey: Journey, person: Person) -> str:
+async def _caller(journey: Journey, role: str, person: Person) -> Caller:
+    """The person as a caller who logs in again by username: the fuzzing of
+    PATCH /accounts/{account_id}/email may give them another address."""
     answer = await journey.gateway.get(
         "/api/accounts/accounts/me", headers=person.headers
     )
     assert answer.status_code == 200, answer.text
-    account_id: str = answer.json()["account_id"]
-    return account_id
+    me = answer.json()
+    return Caller(
+        role,
+        str(journey.gateway.base_url),
+        login=me["username"],
+        account_id=me["account_id"],
+        password=person.password,
+        token=person.token,
+    )
 
 
 async def _paid_batch(journey: Journey, staff: Person) -> str:
@@ -102,17 +108,19 @@ async def gather_cast(system: System) -> Cast:
             staff, contract.contract_id
         )
         batch_id = await _paid_batch(journey, staff)
-        student_id = await _id_of_me(journey, student)
+        callers = [
+            await _caller(journey, "office staff", staff),
+            await _caller(journey, "tutor", tutor),
+            await _caller(journey, "apprentice", student),
+        ]
 
     return Cast(
         callers={
             "anonymous": Caller("anonymous", system.gateway),
-            "office staff": _caller("office staff", system.gateway, staff),
-            "tutor": _caller("tutor", system.gateway, tutor),
-            "apprentice": _caller("apprentice", system.gateway, student),
+            **{caller.role: caller for caller in callers},
         },
         ids={
-            "account_id": student_id,
+            "account_id": callers[-1].account_id,
             "contract_id": contract.contract_id,
             "feedback_id": feedback_id,
             "compensation_id": str(compensation["compensation_id"]),
