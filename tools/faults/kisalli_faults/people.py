@@ -48,16 +48,17 @@ class Person:
 def send_as(
     calls: Calls, who: Person, method: str, service: str, path: str, **kwargs: Any
 ) -> Answer:
-    """A request with the person's token. A 401 to a good token (a service
-    that has not fetched the signing keys yet, say) is counted, and the
-    request sent again with a fresh token."""
-    for attempt in range(1, 4):
+    """A request with the person's token. A 401 to a good token is counted,
+    and the request sent again with a fresh token for a little over 30 s:
+    a service that could not fetch the signing keys (accounts was down, or
+    another request was fetching them) tries again only after 30 s."""
+    for pause in (1, 2, 4, 8, 16, 0):
         answer = calls.send(method, service, path, token=who.token(calls), **kwargs)
         if answer.status != 401:
             return answer
         calls.ledger.count_refused_token()
         who.forget_token()
-        time.sleep(attempt)
+        time.sleep(pause)
     return answer
 
 
