@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.accounts.people import People
+from tests.accounts.people import GOOD_PASSWORD, People
 from tests.replay.running import rebuild_as_analyst
 
 
@@ -28,3 +28,26 @@ async def test_a_lost_claim_on_a_name_is_shown_by_a_dry_run_and_restored(
     assert "1 read-model rows changed" in mended
     assert await pool.fetchval(claims) == 2
     assert again == ""
+
+
+async def test_failed_and_locked_logins_are_no_drift_and_a_mistyped_name_is_not_kept(
+    people: People,
+):
+    aino = await people.activated()
+    typed_password = "name:salainen-sana-vahingossa"
+    for _ in range(5):
+        await people.log_in(aino.username, "väärä salasana aivan varmasti")
+        await people.log_in(typed_password, "jotain")
+    dsn = people.service.settings.dsn
+    pool = people.service.runtime.pool
+
+    shown, told = await rebuild_as_analyst("accounts", dsn, "--dry-run")
+    await rebuild_as_analyst("accounts", dsn)
+    still_locked = await people.log_in(aino.username, GOOD_PASSWORD)
+    keys = [r["key"] for r in await pool.fetch("SELECT key FROM login_failures")]
+
+    assert shown == ""
+    assert "0 read-model rows would change" in told
+    assert still_locked.status_code == 429
+    assert len(keys) == 2
+    assert not any("salainen" in key for key in keys)

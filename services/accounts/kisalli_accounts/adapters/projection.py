@@ -12,7 +12,6 @@ from kisalli_accounts.domain.names import canonical
 from kisalli_shared.contracts.accounts import (
     AccountActivated,
     AccountCreated,
-    AccountLocked,
     ContractMemberAssigned,
     EmailChanged,
     PasswordResetCompleted,
@@ -23,7 +22,7 @@ from kisalli_shared.eventstore import PostgresEventStore
 from kisalli_shared.readmodels import Projection
 from kisalli_shared.readmodels import rebuild as replay_into
 
-TABLES = ("accounts", "claimed_names", "account_offices", "login_failures")
+TABLES = ("accounts", "claimed_names", "account_offices")
 
 
 class NameTaken(Exception):
@@ -45,13 +44,12 @@ async def project(conn: asyncpg.Connection, event: Event, version: int) -> None:
                 account_id,
             )
         case PasswordResetCompleted(account_id=account_id):
-            # A completed reset lifts a lock: a lock must never shut a
-            # person out for good.
+            # A link that reached the address on record proves it, as an
+            # activation does.
             await conn.execute(
                 "UPDATE accounts SET activated = true WHERE account_id = $1",
                 account_id,
             )
-            await conn.execute("DELETE FROM login_failures WHERE key = $1", account_id)
         case EmailChanged(account_id=account_id, new_email=email):
             await conn.execute(
                 "DELETE FROM claimed_names WHERE account_id = $1 AND kind = 'email'",
@@ -62,14 +60,6 @@ async def project(conn: asyncpg.Connection, event: Event, version: int) -> None:
                 "UPDATE accounts SET email = $2 WHERE account_id = $1",
                 account_id,
                 email,
-            )
-        case AccountLocked(account_id=account_id, locked_until=until):
-            await conn.execute(
-                "INSERT INTO login_failures (key, failures, locked_until)"
-                " VALUES ($1, 0, $2) ON CONFLICT (key) DO UPDATE"
-                " SET failures = 0, locked_until = excluded.locked_until",
-                account_id,
-                until,
             )
         case ContractMemberAssigned(account_id=account_id, office_id=office_id):
             if office_id:

@@ -2,11 +2,14 @@
 
 Failed logins are counted per account, or per login name when no account
 has it, so that a locked answer never tells whether a name exists. Locks of
-real accounts are recorded as AccountLocked events and projected here.
+real accounts are AccountLocked events, read with the account; a name no
+account has is locked here. These are operational tables, not read models:
+a rebuild from the events leaves them alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +23,12 @@ class FailureCount:
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
+
+
+def name_key(canonical_name: str) -> str:
+    """The key of a login name no account has, by its hash: people type
+    passwords into the name field, and such a name must not be kept."""
+    return "name:" + hashlib.sha256(canonical_name.encode()).hexdigest()
 
 
 async def failures_of(

@@ -78,8 +78,12 @@ async def _attempt(
 ) -> _Attempt:
     policy, now, conn = ctx.policy, ctx.clock(), repo.conn
     account = await repo.by_name(name)
-    key = account.account_id if account else f"name:{name}"
+    key = account.account_id if account else throttle.name_key(name)
 
+    # An account's lock is in its events; a name no account has is locked
+    # in the failure count alone.
+    if account is not None and account.is_locked(now):
+        return _Attempt(locked_until=account.locked_until)
     count = await throttle.failures_of(conn, key, now, policy.lock_for)
     if count.locked(now):
         return _Attempt(locked_until=count.locked_until)
@@ -101,6 +105,7 @@ async def _attempt(
         until = now + policy.lock_for
         if account is not None:
             await repo.save(account, account.lock(until, failures), causation)
+            await throttle.clear_failures(conn, key)
         else:
             await throttle.lock_name(conn, key, until)
         return _Attempt(locked_until=until)

@@ -166,6 +166,8 @@ async def complete_reset(
         await _set_password(repo, ctx, account, new_password)
         await repo.save(account, events, causation)
         await forget_tokens(repo.conn, account.account_id, RESET.value)
+        # The reset lifts the lock (in the events); the count starts again.
+        await throttle.clear_failures(repo.conn, account.account_id)
         await sessions.end_sessions_of(
             repo.conn, account.account_id, "password-reset", ctx.clock()
         )
