@@ -116,6 +116,7 @@ def _document_problems(app: FastAPI) -> None:
 
 
 _UNREADABLE = "The body cannot be read as JSON."
+_UNREADABLE_BODY = Problem(400, "unreadable-body", "Unreadable body", _UNREADABLE)
 
 
 def _problems_in(document: dict[str, Any]) -> None:
@@ -157,6 +158,8 @@ def _add_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            return _problem_response(request, _UNREADABLE_BODY)
         # The offending input is left out: it may be a password.
         errors = [
             {
@@ -177,6 +180,9 @@ def _add_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's word for a body that is not even text.
+            return _problem_response(request, _UNREADABLE_BODY)
         body = {
             "type": "about:blank",
             "title": _reason(exc.status_code),

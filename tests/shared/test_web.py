@@ -107,13 +107,17 @@ async def test_invalid_input_gets_a_problem_answer_that_does_not_echo_it(client)
     assert "hunter2" not in response.text
 
 
-async def test_a_body_that_is_not_json_gets_a_problem_answer(client):
-    response = await client.post(
-        "/login", content=b"{oops", headers={"content-type": "application/json"}
-    )
+async def test_a_body_that_is_not_json_gets_the_documented_400_problem(client, app):
+    documented = app.openapi()["paths"]["/login"]["post"]["responses"]
+    for body in (b"{oops", b"\xff\xfe{"):
+        response = await client.post(
+            "/login", content=body, headers={"content-type": "application/json"}
+        )
 
-    assert response.status_code == 422
-    assert response.headers["content-type"] == "application/problem+json"
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"].endswith("/unreadable-body")
+    assert "400" in documented
 
 
 async def test_an_unknown_path_gets_a_problem_answer(client):
