@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--direct",
         action="store_true",
-        help="skip the gateway: each service on its own port, 8001-8004",
+        help="skip the gateway: each service on its own port, 8001-8004"
+        " or $KISALLI_<SERVICE>_PORT",
     )
     parser.add_argument(
         "--service-url",

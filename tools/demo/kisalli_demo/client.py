@@ -7,6 +7,7 @@ instead, for a system started without the gateway.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,11 +15,15 @@ from typing import Any
 import httpx
 
 SERVICES = ("accounts", "feedback", "payments", "notifications")
+# The ports deploy/local/run.sh gives the services, moved as it moves them.
 DIRECT_PORTS = {
-    "accounts": 8001,
-    "feedback": 8002,
-    "payments": 8003,
-    "notifications": 8004,
+    name: int(os.environ.get(f"KISALLI_{name.upper()}_PORT", default))
+    for name, default in [
+        ("accounts", 8001),
+        ("feedback", 8002),
+        ("payments", 8003),
+        ("notifications", 8004),
+    ]
 }
 
 

@@ -134,8 +134,12 @@ def _replay_options(replay: argparse.ArgumentParser) -> None:
     )
     replay.add_argument(
         "--bootstrap",
-        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-        help="Kafka (default: $KAFKA_BOOTSTRAP_SERVERS or 127.0.0.1:9092)",
+        default=os.environ.get(
+            "KAFKA_BOOTSTRAP_SERVERS",
+            f"127.0.0.1:{os.environ.get('KISALLI_KAFKA_PORT', '9092')}",
+        ),
+        help="Kafka (default: $KAFKA_BOOTSTRAP_SERVERS, or the local stack's"
+        " broker: 127.0.0.1:$KISALLI_KAFKA_PORT, 9092 unless moved)",
     )
     replay.add_argument("--quiet", action="store_true", help="no progress bar")
 
