@@ -88,3 +88,14 @@ def test_the_tutor_on_a_day_is_the_latest_begun_or_else_the_first():
     assert member_on(assignments, Role.TUTOR, date(2025, 6, 1)) == "new"
     assert member_on(assignments, Role.STUDENT, date(2025, 6, 1)) == "aino"
     assert member_on([], Role.TUTOR, date(2025, 6, 1)) is None
+
+
+def test_the_apprentice_and_the_tutor_cannot_share_an_email_address():
+    same = Person(name="Tuomas", email=" A@Example.fi")
+
+    with pytest.raises(InvalidContract, match="addresses of their own"):
+        sign(command(tutor=same))
+    contract = contract_from([sign(command())])
+    assert contract is not None
+    with pytest.raises(InvalidContract, match="addresses of their own"):
+        contract.change_tutor(same, date(2025, 6, 1))

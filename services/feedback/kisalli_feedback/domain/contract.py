@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -45,6 +46,23 @@ class SignContract:
     agreed_amounts: tuple[AgreedAmount, ...] = ()
 
 
+# Accounts are found by email: one address for both would give the
+# apprentice and the tutor one account, acting as neither.
+_OWN_ADDRESSES = (
+    "The apprentice and the tutor need email addresses of their own:"
+    " each acts on the contract with an account of their own."
+)
+
+
+def same_address(first: str, second: str) -> bool:
+    """Whether two addresses are one, as accounts compares them."""
+
+    def canonical(address: str) -> str:
+        return unicodedata.normalize("NFKC", address.strip()).casefold()
+
+    return canonical(first) == canonical(second)
+
+
 def sign(command: SignContract) -> ContractSigned:
     if command.end_date < command.start_date:
         raise InvalidContract("The contract cannot end before it starts.")
@@ -57,6 +75,8 @@ def sign(command: SignContract) -> ContractSigned:
         raise InvalidContract(
             "Only a qualification for entrepreneurs may pay a mentor's company."
         )
+    if same_address(command.student.email, command.tutor.email):
+        raise InvalidContract(_OWN_ADDRESSES)
     months = [a.from_month for a in command.agreed_amounts]
     if months != sorted(set(months)):
         raise InvalidContract("Agreed amounts must start in increasing months.")
@@ -123,6 +143,8 @@ class Contract:
             raise ContractStateConflict(
                 "A tutor change cannot come before the previous one."
             )
+        if same_address(self.signed.student.email, tutor.email):
+            raise InvalidContract(_OWN_ADDRESSES)
         return ContractTutorChanged(
             contract_id=self.contract_id,
             office_id=self.office_id,
