@@ -80,3 +80,35 @@ async def test_no_account_exists_before_someone_creates_one(service):
     count = await service.runtime.pool.fetchval("SELECT count(*) FROM accounts")
 
     assert count == 0
+
+
+async def test_the_command_refuses_a_blank_office_or_a_bad_email_in_words(settings):
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "ACCOUNTS_STATE_DIR": str(settings.accounts_state_dir),
+    }
+    told = []
+    for office, email in [("   ", "a@toimisto.fi"), ("office-7", "not-an-email")]:
+        command = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "kisalli_accounts",
+            "create-office-staff",
+            f"--office-id={office}",
+            "--username=aino.virtanen",
+            f"--email={email}",
+            "--name=Aino Virtanen",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(command.communicate(), timeout=60)
+        told.append((command.returncode, err.decode()))
+
+    (blank, blank_said), (bad, bad_said) = told
+    assert blank == 2
+    assert "an office id is 1 to 64 letters" in blank_said
+    assert bad == 1
+    assert "Traceback" not in bad_said
+    assert bad_said.startswith("not created: ") and "email" in bad_said.lower()

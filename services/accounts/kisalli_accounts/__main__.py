@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 
 from kisalli_accounts.bootstrap import MIGRATIONS, Settings, build
 from kisalli_shared.logs import configure_logging
 from kisalli_shared.migrations import apply_migrations
+
+# Office ids travel in tokens, events and URLs: plain words only.
+_OFFICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def _office_id(text: str) -> str:
+    if not _OFFICE_ID.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            "an office id is 1 to 64 letters a-z, digits, '.', '_' or '-',"
+            " starting with a letter or a digit"
+        )
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         "create-office-staff",
         help="create an office staff account; an activation email follows",
     )
-    staff.add_argument("--office-id", required=True)
+    staff.add_argument("--office-id", required=True, type=_office_id)
     staff.add_argument("--username", required=True)
     staff.add_argument("--email", required=True)
     staff.add_argument("--name", required=True)

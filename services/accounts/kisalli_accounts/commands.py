@@ -16,6 +16,7 @@ from kisalli_accounts.adapters.projection import NameTaken
 from kisalli_accounts.adapters.projection import rebuild as replay
 from kisalli_accounts.bootstrap import MIGRATIONS, Settings, build
 from kisalli_accounts.domain.names import InvalidName
+from kisalli_accounts.entrypoints.http.messages import problem
 from kisalli_accounts.service_layer.context import Context
 from kisalli_accounts.service_layer.registration import register
 from kisalli_shared.contracts.common import Language, Role
@@ -65,7 +66,12 @@ async def create_office_staff(
                 causation=Causation.new(),
             )
     except (NameTaken, InvalidName) as refused:
-        print(f"not created: {refused}", file=sys.stderr)
+        slug = (
+            f"{refused.kind}-taken"
+            if isinstance(refused, NameTaken)
+            else refused.reason
+        )
+        print(f"not created: {problem(slug, Language.EN).detail}", file=sys.stderr)
         return 1
     finally:
         await pool.close()
