@@ -131,3 +131,12 @@ async def test_the_gateway_answers_its_own_health_check(
     answer = await gateway.get("/healthz")
 
     assert answer.status_code == 200
+
+
+async def test_services_metrics_are_not_served_to_the_world(gateway):
+    for service in ("accounts", "feedback", "payments", "notifications"):
+        response = await gateway.get(f"/api/{service}/metrics")
+
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "kisalli_http_request" not in response.text
