@@ -22,6 +22,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -43,6 +44,8 @@ CHECKS = [
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    # Input that breaks the document must get a 4xx, not be taken.
+    negative_data_rejection,
 ]
 SETTINGS = settings(
     max_examples=EXAMPLES,
