@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from kisalli_accounts.domain.account import Account
 from kisalli_shared.contracts.common import Language, Role
+from kisalli_shared.text import PersonName
 
 
 def _plain_text(value: str) -> str:
@@ -29,7 +30,6 @@ Password = Annotated[str, Field(min_length=1, max_length=1024), PlainText]
 SecretToken = Annotated[str, Field(min_length=1, max_length=128), PlainText]
 Username = Annotated[str, Field(min_length=3, max_length=64), PlainText]
 Email = Annotated[str, Field(min_length=3, max_length=254), PlainText]
-PersonName = Annotated[str, Field(min_length=1, max_length=200), PlainText]
 
 
 class Body(BaseModel):

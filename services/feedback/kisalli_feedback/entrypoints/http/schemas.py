@@ -12,6 +12,7 @@ from kisalli_feedback.domain import identifiers
 from kisalli_feedback.domain.documents import DocumentContent
 from kisalli_shared.contracts.common import Language
 from kisalli_shared.contracts.feedback import FeedbackKind, QualificationKind
+from kisalli_shared.text import PersonName
 
 
 def _sane(day: date) -> date:
@@ -28,9 +29,7 @@ def _checked_hetu(value: str) -> str:
 
 
 Day = Annotated[date, AfterValidator(_sane)]
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-]
+Name = PersonName
 Email = Annotated[
     str,
     StringConstraints(

@@ -30,6 +30,7 @@ from kisalli_shared.problems import (
     problem_responses,
     version_mismatch,
 )
+from kisalli_shared.text import PersonName
 
 # Every route is office staff's.
 router = APIRouter(tags=["payees"], responses=problem_responses(401, 403))
@@ -42,7 +43,7 @@ class PayeeIn(BaseModel):
 
     iban: Annotated[str, Field(min_length=5, max_length=50)]
     bic: Annotated[str | None, Field(min_length=8, max_length=20)] = None
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    name: PersonName | None = None
 
 
 def _view(row: asyncpg.Record) -> dict[str, Any]:
