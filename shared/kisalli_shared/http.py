@@ -8,12 +8,16 @@ more than the work itself here.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
 
 from kisalli_shared.eventstore import Causation
 from kisalli_shared.problems import Problem
+
+# An entity tag as the ETag header gave it, weak or strong, or a bare number.
+_VERSION = re.compile(r'(?:W/)?"([0-9]{1,9})"|([0-9]{1,9})')
 
 
 async def _causation(request: Request) -> Causation:
@@ -26,12 +30,12 @@ async def _if_match(
     """The version an If-Match header names: "3", W/"3" or 3."""
     if if_match is None:
         return None
-    text = if_match.removeprefix("W/").strip().strip('"')
-    if not text.isdigit() or len(text) > 9:
+    found = _VERSION.fullmatch(if_match.strip())
+    if found is None:
         raise Problem(
             400, "bad-if-match", "Bad If-Match", 'If-Match takes a version: "3".'
         )
-    return int(text)
+    return int(found.group(1) or found.group(2))
 
 
 async def _required_if_match(

@@ -12,6 +12,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from kisalli_shared.http import IfMatchDep
 from kisalli_shared.problems import Problem
 from kisalli_shared.runtime import ServiceRuntime, ServiceSpec
 from kisalli_shared.settings import ServiceSettings
@@ -56,6 +57,10 @@ def app(runtime: ServiceRuntime) -> FastAPI:
     @app.delete("/things/{thing_id}", status_code=204)
     async def drop_thing(thing_id: int) -> None:
         return None
+
+    @app.put("/versioned")
+    async def versioned(version: IfMatchDep) -> dict[str, int | None]:
+        return {"version": version}
 
     @app.get("/broken")
     async def broken() -> dict[str, str]:
@@ -244,3 +249,20 @@ async def test_text_with_a_nul_character_is_a_422_problem_not_a_500(client):
     assert response.status_code == 422
     assert response.json()["type"].endswith("/unstorable-text")
     assert "U+0000" in response.json()["detail"]
+
+
+async def test_if_match_takes_an_entity_tag_or_a_number_and_nothing_half_quoted(
+    client,
+):
+    said = {
+        tag: await client.put("/versioned", headers={"If-Match": tag})
+        for tag in ['"3"', 'W/"3"', "3", '"3', '3"', "abc", '"1234567890"']
+    }
+
+    assert {t: a.json()["version"] for t, a in said.items() if a.is_success} == {
+        '"3"': 3,
+        'W/"3"': 3,
+        "3": 3,
+    }
+    refused = [t for t, a in said.items() if a.status_code == 400]
+    assert refused == ['"3', '3"', "abc", '"1234567890"']
