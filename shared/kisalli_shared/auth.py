@@ -7,6 +7,7 @@ those keys: the algorithm allow-list, issuer, audience and expiry.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ ALGORITHMS = ["ES256"]
 ISSUER = "kisalli-accounts"
 AUDIENCE = "kisalli"
 _REFRESH_AT_MOST_EVERY = 30.0
+_RETRY_AFTER_FAILURE = 1.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = 0.0
+        self._fetched_at = -_REFRESH_AT_MOST_EVERY
+        self._failed_at = -_RETRY_AFTER_FAILURE
+        self._fetching = asyncio.Lock()
         if keys is not None:
             self._load(keys)
 
@@ -73,15 +77,30 @@ class TokenVerifier:
         self._keys = {key.key_id: key for key in keyset.keys if key.key_id}
 
     async def _refresh(self) -> None:
+        """Fetch the keys, unless a fetch succeeded lately.
+
+        Requests that meet an unknown key at once wait for one fetch. Only a
+        fetch that succeeded counts as lately: after a failed one (accounts
+        restarting) the next request a second later tries again, rather than
+        every token being refused until the pause is over.
+        """
         if self.jwks_url is None:
             return
-        if time.monotonic() - self._fetched_at < _REFRESH_AT_MOST_EVERY:
-            return
-        self._fetched_at = time.monotonic()
-        async with httpx.AsyncClient(timeout=5.0) as client:
-            response = await client.get(self.jwks_url)
-            response.raise_for_status()
-            self._load(response.json())
+        async with self._fetching:
+            now = time.monotonic()
+            if now - self._fetched_at < _REFRESH_AT_MOST_EVERY:
+                return
+            if now - self._failed_at < _RETRY_AFTER_FAILURE:
+                raise httpx.TransportError("the last fetch of the keys failed")
+            try:
+                async with httpx.AsyncClient(timeout=5.0) as client:
+                    response = await client.get(self.jwks_url)
+                    response.raise_for_status()
+                    self._load(response.json())
+            except httpx.HTTPError:
+                self._failed_at = time.monotonic()
+                raise
+            self._fetched_at = time.monotonic()
 
     async def verify(self, token: str) -> Principal:
         try:
