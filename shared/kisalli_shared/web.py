@@ -69,6 +69,7 @@ def create_app(
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(ForwardedPrefixMiddleware)
     _add_problem_handlers(app)
+    _add_unavailable_handlers(app)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
@@ -116,6 +117,7 @@ def _document_problems(app: FastAPI) -> None:
 
 
 _UNREADABLE = "The body cannot be read as JSON."
+_AWAY = "A server the service needs is restarting; send the request again."
 _UNREADABLE_BODY = Problem(400, "unreadable-body", "Unreadable body", _UNREADABLE)
 
 
@@ -126,6 +128,7 @@ def _problems_in(document: dict[str, Any]) -> None:
             if "requestBody" in operation:
                 # FastAPI's answer to a body it cannot even decode.
                 operation["responses"].setdefault("400", {"description": _UNREADABLE})
+            operation["responses"].setdefault("503", {"description": _AWAY})
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = problem
@@ -209,6 +212,31 @@ def _add_problem_handlers(app: FastAPI) -> None:
             "Text may not contain the NUL character (U+0000).",
         )
         return _problem_response(request, problem)
+
+
+# The database restarting or out of reach: the request may be sent again.
+_DATABASE_AWAY = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    ConnectionError,
+)
+
+
+def _add_unavailable_handlers(app: FastAPI) -> None:
+    async def on_database_away(request: Request, _exc: Exception) -> JSONResponse:
+        log.warning("database_unavailable", path=request.url.path)
+        problem = Problem(
+            503,
+            "database-unavailable",
+            "Service unavailable",
+            "The service's database cannot be reached right now; try again"
+            " in a moment.",
+        )
+        problem.headers = {"Retry-After": "2"}
+        return _problem_response(request, problem)
+
+    for away in _DATABASE_AWAY:
+        app.add_exception_handler(away, on_database_away)
 
 
 _INTERNAL_ERROR = Problem(

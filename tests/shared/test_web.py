@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 import structlog
@@ -61,6 +62,10 @@ def app(runtime: ServiceRuntime) -> FastAPI:
     @app.put("/versioned")
     async def versioned(version: IfMatchDep) -> dict[str, int | None]:
         return {"version": version}
+
+    @app.get("/database-away")
+    async def database_away() -> dict[str, str]:
+        raise asyncpg.CannotConnectNowError("the database system is starting up")
 
     @app.get("/broken")
     async def broken() -> dict[str, str]:
@@ -150,8 +155,8 @@ async def test_the_openapi_document_promises_problem_details_for_every_error(cli
     document = (await client.get("/openapi.json")).json()
 
     login = document["paths"]["/login"]["post"]["responses"]
-    assert sorted(login) == ["200", "400", "422"]
-    for status in ("400", "422"):
+    assert sorted(login) == ["200", "400", "422", "503"]
+    for status in ("400", "422", "503"):
         assert list(login[status]["content"]) == ["application/problem+json"]
     assert "HTTPValidationError" not in document["components"]["schemas"]
 
@@ -266,3 +271,13 @@ async def test_if_match_takes_an_entity_tag_or_a_number_and_nothing_half_quoted(
     }
     refused = [t for t, a in said.items() if a.status_code == 400]
     assert refused == ['"3', '3"', "abc", '"1234567890"']
+
+
+async def test_a_database_that_is_restarting_is_a_503_to_retry_not_a_500(client, app):
+    response = await client.get("/database-away")
+    documented = app.openapi()["paths"]["/database-away"]["get"]["responses"]
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["type"].endswith("/database-unavailable")
+    assert "503" in documented
