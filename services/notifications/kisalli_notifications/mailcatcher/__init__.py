@@ -37,6 +37,27 @@ class Maildir:
         self.tmp = root / "tmp"
         self.new.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
+        # A delivered message never changes, so its summary is parsed once:
+        # clients poll the listing, and parsing thousands of messages on
+        # every poll took a whole core from the system beside it.
+        self._summaries: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """A summary of every message, oldest first."""
+        listing = []
+        for message_id in self.ids():
+            with self._lock:
+                known = self._summaries.get(message_id)
+            if known is None:
+                raw = self.raw(message_id)
+                if raw is None:
+                    continue
+                known = describe(message_id, raw, full=False)
+                with self._lock:
+                    self._summaries[message_id] = known
+            listing.append(known)
+        return listing
 
     def deliver(self, raw: bytes) -> str:
         message_id = f"{time.time_ns()}-{uuid.uuid4().hex[:12]}"
@@ -58,6 +79,8 @@ class Maildir:
         paths = list(self.new.glob("*.eml"))
         for path in paths:
             path.unlink(missing_ok=True)
+        with self._lock:
+            self._summaries.clear()
         return len(paths)
 
 
@@ -116,12 +139,14 @@ def _http_handler(maildir: Maildir) -> type[BaseHTTPRequestHandler]:
             path, _, query = self.path.partition("?")
             path = path.rstrip("/")
             if path == "/messages":
-                full = "full=1" in query.split("&")
+                if "full=1" not in query.split("&"):
+                    self._json(200, maildir.summaries())
+                    return
                 listing = []
                 for message_id in maildir.ids():
                     raw = maildir.raw(message_id)
                     if raw is not None:
-                        listing.append(describe(message_id, raw, full=full))
+                        listing.append(describe(message_id, raw, full=True))
                 self._json(200, listing)
                 return
             if path.startswith("/messages/"):
