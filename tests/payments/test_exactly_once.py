@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import stat
 from collections import Counter
 
 import pytest
@@ -140,6 +141,8 @@ async def test_a_crash_after_writing_a_bank_file_never_puts_a_line_into_two_file
 
     files = sorted((payments.files / "office-a").glob("*.xml"))
     assert len(files) == 2
+    # Names and bank accounts: readable by the service's own user alone.
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
     assert list(end_to_end_ids(payments.files).values()) == [1, 1]
     download = await payments.client.get(
         f"/batches/{batch['batch_id']}/file", headers=payments.staff()

@@ -159,12 +159,15 @@ class Paying:
         assert record is not None
         content = sepa.bank_file(record)
         folder = directory / record.office_id
-        folder.mkdir(parents=True, exist_ok=True)
+        # Names and bank accounts: for the service's own user alone.
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = folder / f"{record.message_id}.xml"
         # Written whole or not at all, under a name fixed by the batch: a
         # rerun after a crash replaces the file with the same bytes.
         partial = path.with_suffix(".xml.partial")
-        partial.write_bytes(content)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
         os.replace(partial, path)
         await self.checkpoint("file-written")
 
