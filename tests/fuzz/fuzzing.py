@@ -8,6 +8,7 @@ unshrunk, so a run is repeatable and its length bounded.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,31 +65,31 @@ def document_url(service: str, route: str) -> str:
     return f"http://127.0.0.1:{port}/openapi.json"
 
 
-def load_document(
-    service: str, route: str, ids: dict[str, str], *, signed_in: bool
-) -> BaseSchema:
+def load_document(service: str, route: str, *, signed_in: bool) -> BaseSchema:
     schema: BaseSchema = schemathesis.openapi.from_url(document_url(service, route))
     if signed_in:
         # Logging out would end the session every later request relies on;
         # the anonymous run sends it what a fuzzer can.
         schema = schema.exclude(method="DELETE", path="/sessions/current")
-    _aim_at_known_ids(schema, ids)
     return schema
 
 
-def _aim_at_known_ids(schema: BaseSchema, ids: dict[str, str]) -> None:
-    """About half the path ids become ids of things that exist, so that
-    requests also get past the lookup to the code behind it."""
-
-    def flatmap_path_parameters(
-        context: Any, path_parameters: dict[str, Any] | None
-    ) -> st.SearchStrategy[dict[str, Any] | None]:
-        if not path_parameters:
-            return st.just(path_parameters)
-        known = {name: ids[name] for name in path_parameters if name in ids}
-        return st.sampled_from([path_parameters, {**path_parameters, **known}])
-
-    schema.hook(flatmap_path_parameters)
+def _cases(
+    operation: APIOperation[Any, Any, Any, Any],
+    mode: GenerationMode,
+    ids: dict[str, str],
+) -> st.SearchStrategy[Case[Any]]:
+    """Generated requests; about half of those that fit the document name
+    things that exist, so that they also get past the lookup to the code
+    behind it. Input that does not fit keeps its own ids: swapping one in
+    could make it fit."""
+    generated = operation.as_strategy(generation_mode=mode)
+    names = re.findall(r"\{(\w+)\}", operation.path)
+    known = {name: ids[name] for name in names if name in ids}
+    if mode is GenerationMode.NEGATIVE or not known:
+        return generated
+    aimed = operation.as_strategy(generation_mode=mode, path_parameters=known)
+    return st.one_of(generated, aimed)
 
 
 @dataclass
@@ -110,7 +111,9 @@ class Report:
         return "\n\n".join([self.summary, *self.failures])
 
 
-def fuzz_document(schema: BaseSchema, caller: Caller, name: str) -> Report:
+def fuzz_document(
+    schema: BaseSchema, caller: Caller, ids: dict[str, str], name: str
+) -> Report:
     """Send each operation generated requests; collect what broke a check."""
     report = Report(name)
     for result in schema.get_all_operations():
@@ -120,20 +123,18 @@ def fuzz_document(schema: BaseSchema, caller: Caller, name: str) -> Report:
             continue
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            failure = _fuzz_operation(operation, mode, caller, report.statuses)
+            cases = _cases(operation, mode, ids)
+            failure = _send(cases, caller, report.statuses)
             if failure:
                 report.failures.append(f"{operation.label} ({mode.value}): {failure}")
     return report
 
 
-def _fuzz_operation(
-    operation: APIOperation[Any, Any, Any, Any],
-    mode: GenerationMode,
-    caller: Caller,
-    statuses: Counter[int],
+def _send(
+    cases: st.SearchStrategy[Case[Any]], caller: Caller, statuses: Counter[int]
 ) -> str | None:
     @SETTINGS
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(case=cases)
     def send(case: Case[Any]) -> None:
         response = case.call(headers=caller.headers)
         statuses[response.status_code] += 1
