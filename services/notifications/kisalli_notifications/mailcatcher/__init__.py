@@ -95,7 +95,9 @@ def describe(message_id: str, raw: bytes, *, full: bool) -> dict[str, Any]:
     assert isinstance(message, EmailMessage)
     summary: dict[str, Any] = {
         "id": message_id,
-        "envelope_to": message.get_all("X-Envelope-To", []),
+        # Plain strings: header objects keep their whole parse tree, and
+        # summaries are kept for every message.
+        "envelope_to": [str(to) for to in message.get_all("X-Envelope-To", [])],
         "from": str(message.get("From", "")),
         "to": str(message.get("To", "")),
         "subject": str(message.get("Subject", "")),
