@@ -15,7 +15,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from kisalli_feedback.bootstrap import FeedbackApp, Settings, build
-from kisalli_shared.contracts.accounts import ContractMemberAssigned
+from kisalli_shared.contracts.accounts import (
+    ContractMemberAssigned,
+    ContractMemberRefused,
+)
 from kisalli_shared.contracts.common import Role
 from kisalli_shared.events import Envelope, encode
 from kisalli_shared.kafka import event_topic
@@ -95,6 +98,28 @@ class Kisalli:
             type=event.type_name(),
             subject=f"account-{person.account_id}",
             streamversion=1,
+            correlationid=str(uuid.uuid4()),
+            data=encode(event),
+        )
+        await self.producer.send_and_wait(
+            event_topic("accounts", self.prefix),
+            envelope.to_json(),
+            key=contract_id.encode(),
+        )
+
+    async def refuse(self, contract_id: str, role: Role, reason: str) -> None:
+        """Say, as accounts does, that no account was given to the role."""
+        event = ContractMemberRefused(
+            contract_id=contract_id,
+            role=role,
+            account_id=str(uuid.uuid4()),
+            reason=reason,
+        )
+        envelope = Envelope(
+            source="kisalli/accounts",
+            type=event.type_name(),
+            subject=f"account-{event.account_id}",
+            streamversion=2,
             correlationid=str(uuid.uuid4()),
             data=encode(event),
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from kisalli_shared.contracts.common import Role
 from kisalli_shared.events import Envelope
 from tests.feedback import documents
-from tests.feedback.conftest import Kisalli, Person, contract_body
+from tests.feedback.conftest import Kisalli, Person, contract_body, eventually
 from tests.kafka_reading import envelopes, read_topic
 
 
@@ -121,3 +122,28 @@ async def test_a_contract_lives_from_signing_to_its_final_documents(kisalli: Kis
     code = contract_body(date(2025, 1, 1), date(2025, 12, 31))["student"]
     assert not any(code["personal_id"].encode() in r.value for r in records)
     assert published[0].data["student"]["personal_id_masked"] == "010594-****"
+
+
+async def test_the_office_sees_a_role_accounts_refused_until_an_account_is_given(
+    kisalli: Kisalli,
+):
+    office, student = kisalli.office(), kisalli.student()
+    contract = await kisalli.sign(office)
+    path = f"/contracts/{contract['contract_id']}"
+
+    await kisalli.refuse(contract["contract_id"], Role.STUDENT, "email-of-office-staff")
+
+    async def refused() -> list[dict[str, str]] | None:
+        shown = await kisalli.client.get(path, headers=office.headers)
+        return shown.json()["refused_members"] or None
+
+    told = await eventually(refused)
+    await kisalli.assign(
+        contract["contract_id"], Role.STUDENT, student, date(2025, 1, 1)
+    )
+    await kisalli.until_seen(path, student)
+    after = (await kisalli.client.get(path, headers=office.headers)).json()
+
+    assert contract["refused_members"] == []
+    assert told == [{"role": "student", "reason": "email-of-office-staff"}]
+    assert after["refused_members"] == []

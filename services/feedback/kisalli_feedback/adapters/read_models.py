@@ -50,6 +50,15 @@ class ReadModels:
             if r["role"] in {Role.TUTOR.value, Role.STUDENT.value}
         ]
 
+    async def refused_members(self, contract_id: str) -> list[tuple[str, str]]:
+        """(role, reason) of members accounts would not give the contract."""
+        rows = await self.pool.fetch(
+            "SELECT role, reason FROM contract_member_refusals"
+            " WHERE contract_id = $1 ORDER BY role",
+            contract_id,
+        )
+        return [(r["role"], r["reason"]) for r in rows]
+
     async def contract(self, contract_id: str) -> Row | None:
         return _row(
             await self.pool.fetchrow(

@@ -10,7 +10,10 @@ import asyncpg
 import structlog
 
 from kisalli_shared.consumer import Handler
-from kisalli_shared.contracts.accounts import ContractMemberAssigned
+from kisalli_shared.contracts.accounts import (
+    ContractMemberAssigned,
+    ContractMemberRefused,
+)
 from kisalli_shared.contracts.common import Role
 from kisalli_shared.events import Envelope, Event
 
@@ -25,6 +28,12 @@ async def assign_member(
     if event.role not in {Role.TUTOR, Role.STUDENT}:
         log.warning("member_role_ignored", role=event.role.value)
         return
+    # The role has an account now, whatever was refused before.
+    await conn.execute(
+        "DELETE FROM contract_member_refusals WHERE contract_id = $1 AND role = $2",
+        event.contract_id,
+        event.role.value,
+    )
     # A second assignment for the same day (a correction) replaces the first.
     await conn.execute(
         "INSERT INTO contract_members (contract_id, role, effective_from,"
@@ -39,6 +48,23 @@ async def assign_member(
     log.debug("member_assigned", contract_id=event.contract_id, role=event.role.value)
 
 
+async def refuse_member(
+    conn: asyncpg.Connection, event: Event, envelope: Envelope
+) -> None:
+    """Record that accounts would not give the contract this member."""
+    assert isinstance(event, ContractMemberRefused)
+    await conn.execute(
+        "INSERT INTO contract_member_refusals (contract_id, role, reason)"
+        " VALUES ($1, $2, $3) ON CONFLICT (contract_id, role)"
+        " DO UPDATE SET reason = excluded.reason",
+        event.contract_id,
+        event.role.value,
+        event.reason,
+    )
+    log.warning("member_refused", contract_id=event.contract_id, role=event.role.value)
+
+
 HANDLERS: dict[str, Handler] = {
     ContractMemberAssigned.type_name(): assign_member,
+    ContractMemberRefused.type_name(): refuse_member,
 }

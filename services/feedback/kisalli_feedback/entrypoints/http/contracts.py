@@ -102,7 +102,8 @@ async def _detail(
     if contract is None:
         raise NotVisible(contract_id)
     response.headers.update(etag(contract.version))
-    return views.contract_detail(contract, caller)
+    refused = await service.reads.refused_members(contract_id)
+    return views.contract_detail(contract, caller, refused)
 
 
 @router.post("", status_code=201, responses=problem_responses(401, 403, 409))

@@ -196,6 +196,14 @@ class TutorPeriodOut(BaseModel):
     effective_from: date
 
 
+class MemberRefusalOut(BaseModel):
+    role: str
+    reason: str = Field(
+        description="email-of-office-staff: the email is an office staff"
+        " member's; correct it with a tutor change or a new contract."
+    )
+
+
 class ContractDetail(BaseModel):
     contract_id: str
     office_id: str
@@ -210,6 +218,11 @@ class ContractDetail(BaseModel):
     end_date: date
     ended_early: bool
     agreed_amounts: list[dict[str, Any]]
+    refused_members: list[MemberRefusalOut] = Field(
+        default_factory=list,
+        description="Roles with no account: nobody can act in them until the"
+        " office corrects the email.",
+    )
 
 
 class PeriodOut(BaseModel):

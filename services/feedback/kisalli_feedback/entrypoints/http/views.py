@@ -13,6 +13,7 @@ from kisalli_feedback.entrypoints.http.schemas import (
     ContractDetail,
     ContractSummary,
     FeedbackOut,
+    MemberRefusalOut,
     PayeeOut,
     PersonOut,
     ScheduleItemOut,
@@ -25,7 +26,11 @@ from kisalli_shared.contracts.feedback import FeedbackKind, Payee
 Row = dict[str, Any]
 
 
-def contract_detail(contract: Contract, caller: Principal) -> ContractDetail:
+def contract_detail(
+    contract: Contract,
+    caller: Principal,
+    refused: list[tuple[str, str]] | None = None,
+) -> ContractDetail:
     signed = contract.signed
     # Office staff check the account they pay to; nobody else needs it.
     full_iban = caller.is_office_staff
@@ -51,6 +56,9 @@ def contract_detail(contract: Contract, caller: Principal) -> ContractDetail:
         end_date=contract.end_date,
         ended_early=contract.ended_early,
         agreed_amounts=[a.model_dump(mode="json") for a in signed.agreed_amounts],
+        refused_members=[
+            MemberRefusalOut(role=role, reason=reason) for role, reason in refused or []
+        ],
     )
 
 
