@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
 
 from kisalli_shared.events import Envelope
 
@@ -40,3 +41,23 @@ async def read_topic(
 
 def envelopes(records: list[ConsumerRecord[Any, Any]]) -> list[Envelope]:
     return [Envelope.from_json(r.value) for r in records]
+
+
+async def consumer_joined(kafka: str, group: str, timeout: float = 15.0) -> None:
+    """Wait until the service's consumer has joined its group.
+
+    Stopping a consumer while aiokafka bootstraps it leaks that bootstrap
+    connection, which warnings-as-errors turn into a failed test.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    await admin.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            described = await admin.describe_consumer_groups([group])
+            states = [g[2] for response in described for g in response.groups]
+            if states == ["Stable"]:
+                return
+            await asyncio.sleep(0.05)
+    finally:
+        await admin.close()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from kisalli_accounts.bootstrap import AccountsService, Settings, build
 from tests.accounts.people import People
+from tests.kafka_reading import consumer_joined
 
 
 def accounts_settings(database: str, kafka: str, state_dir: Path) -> Settings:
@@ -37,26 +35,6 @@ def accounts_settings(database: str, kafka: str, state_dir: Path) -> Settings:
 @pytest.fixture
 def settings(database: str, kafka: str, tmp_path: Path) -> Settings:
     return accounts_settings(database, kafka, tmp_path)
-
-
-async def consumer_joined(kafka: str, group: str, timeout: float = 15.0) -> None:
-    """Wait until the service's consumer has joined its group.
-
-    Stopping a consumer while aiokafka bootstraps it leaks that bootstrap
-    connection, which warnings-as-errors turn into a failed test.
-    """
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
-    await admin.start()
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            described = await admin.describe_consumer_groups([group])
-            states = [g[2] for response in described for g in response.groups]
-            if states == ["Stable"]:
-                return
-            await asyncio.sleep(0.05)
-    finally:
-        await admin.close()
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import httpx
 
 from kisalli_accounts.bootstrap import build
 from kisalli_shared.contracts.accounts import SecretLinkKind
-from tests.accounts.conftest import consumer_joined
 from tests.accounts.people import GOOD_PASSWORD, People
+from tests.kafka_reading import consumer_joined
 
 
 async def test_the_command_creates_office_staff_who_activate_and_log_in(

@@ -23,6 +23,7 @@ from kisalli_shared.contracts.common import Role
 from kisalli_shared.events import Envelope, encode
 from kisalli_shared.kafka import event_topic
 from kisalli_shared.sealed import new_key
+from tests.kafka_reading import consumer_joined
 from tests.tokens import TestKeys
 
 CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
@@ -239,4 +240,7 @@ async def kisalli(database: str, kafka: str) -> AsyncIterator[Kisalli]:
             yield Kisalli(app, c, keys, clock, kafka, prefix, producer)
     finally:
         await producer.stop()
+        # Stopped while it still joins its group, the consumer would leak a
+        # connection, and its warning fail a later test.
+        await consumer_joined(kafka, app.runtime.group)
         await app.runtime.stop()

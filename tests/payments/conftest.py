@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 from kisalli_payments.bootstrap import PaymentsApp, Settings, build
 from kisalli_shared.events import Envelope, Event, encode
 from kisalli_shared.kafka import event_topic
+from tests.kafka_reading import consumer_joined
 from tests.tokens import TestKeys
 
 OFFICE_ACCOUNT = "FI49 5000 9420 0287 30"
@@ -160,4 +161,7 @@ async def payments(
             yield Payments(app, c, keys, producer, prefix, files, today)
     finally:
         await producer.stop()
+        # Stopped while it still joins its group, the consumer would leak a
+        # connection, and its warning fail a later test.
+        await consumer_joined(kafka, app.runtime.group)
         await app.runtime.stop()
