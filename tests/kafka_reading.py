@@ -8,6 +8,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from kisalli_shared.events import Envelope
 
@@ -54,7 +55,12 @@ async def consumer_joined(kafka: str, group: str, timeout: float = 15.0) -> None
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            described = await admin.describe_consumer_groups([group])
+            try:
+                described = await admin.describe_consumer_groups([group])
+            except KafkaError:
+                # The first group of a new broker waits for its coordinator.
+                await asyncio.sleep(0.1)
+                continue
             states = [g[2] for response in described for g in response.groups]
             if states == ["Stable"]:
                 return

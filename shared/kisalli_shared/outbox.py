@@ -95,7 +95,9 @@ class OutboxRelay:
                 # (runtime.keep_session): one that may still hold the lock
                 # is closed rather than handed to the next caller.
                 if not unlocked:
-                    conn.terminate()
+                    # Unless the pool has closed it already.
+                    with contextlib.suppress(asyncpg.InterfaceError):
+                        conn.terminate()
 
     async def _publish_forever(self, conn: asyncpg.Connection) -> None:
         backoff = self.idle_interval
