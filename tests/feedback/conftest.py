@@ -20,7 +20,7 @@ from kisalli_shared.contracts.accounts import (
     ContractMemberRefused,
 )
 from kisalli_shared.contracts.common import Role
-from kisalli_shared.events import Envelope, encode
+from kisalli_shared.events import Envelope, Event, encode
 from kisalli_shared.kafka import event_topic
 from kisalli_shared.sealed import new_key
 from tests.kafka_reading import consumer_joined
@@ -94,10 +94,21 @@ class Kisalli:
             account_id=person.account_id,
             effective_from=effective_from,
         )
+        await self._as_accounts(event, person.account_id, contract_id)
+
+    async def refuse(self, contract_id: str, role: Role, reason: str) -> None:
+        """Say, as accounts does, that no account was given to the role."""
+        account_id = str(uuid.uuid4())
+        event = ContractMemberRefused(
+            contract_id=contract_id, role=role, account_id=account_id, reason=reason
+        )
+        await self._as_accounts(event, account_id, contract_id)
+
+    async def _as_accounts(self, event: Event, account_id: str, key: str) -> None:
         envelope = Envelope(
             source="kisalli/accounts",
             type=event.type_name(),
-            subject=f"account-{person.account_id}",
+            subject=f"account-{account_id}",
             streamversion=1,
             correlationid=str(uuid.uuid4()),
             data=encode(event),
@@ -105,29 +116,7 @@ class Kisalli:
         await self.producer.send_and_wait(
             event_topic("accounts", self.prefix),
             envelope.to_json(),
-            key=contract_id.encode(),
-        )
-
-    async def refuse(self, contract_id: str, role: Role, reason: str) -> None:
-        """Say, as accounts does, that no account was given to the role."""
-        event = ContractMemberRefused(
-            contract_id=contract_id,
-            role=role,
-            account_id=str(uuid.uuid4()),
-            reason=reason,
-        )
-        envelope = Envelope(
-            source="kisalli/accounts",
-            type=event.type_name(),
-            subject=f"account-{event.account_id}",
-            streamversion=2,
-            correlationid=str(uuid.uuid4()),
-            data=encode(event),
-        )
-        await self.producer.send_and_wait(
-            event_topic("accounts", self.prefix),
-            envelope.to_json(),
-            key=contract_id.encode(),
+            key=key.encode(),
         )
 
     async def sign(

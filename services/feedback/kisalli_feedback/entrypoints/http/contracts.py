@@ -12,16 +12,10 @@ from kisalli_feedback.domain.identifiers import mask_personal_id
 from kisalli_feedback.entrypoints.http import views
 from kisalli_feedback.entrypoints.http.dependencies import (
     CallerDep,
-    CausationDep,
     IdempotencyKeyDep,
-    IfMatchDep,
-    LimitDep,
-    OffsetDep,
     ReadsDep,
     ServiceDep,
     TodayDep,
-    etag,
-    next_offset,
 )
 from kisalli_feedback.entrypoints.http.schemas import (
     ChangeTutorIn,
@@ -41,6 +35,14 @@ from kisalli_shared.contracts.feedback import (
     Qualification,
     QualificationPart,
     Student,
+)
+from kisalli_shared.http import (
+    CausationDep,
+    IfMatchDep,
+    LimitDep,
+    OffsetDep,
+    etag,
+    next_offset,
 )
 from kisalli_shared.problems import problem_responses
 

@@ -17,31 +17,7 @@ from fastapi import Depends, Request
 from kisalli_feedback.adapters.read_models import ReadModels
 from kisalli_feedback.service_layer.services import FeedbackService
 from kisalli_shared.auth import Principal, TokenVerifier, bearer_token
-from kisalli_shared.http import (
-    CausationDep,
-    IfMatchDep,
-    LimitDep,
-    OffsetDep,
-    RequiredIfMatchDep,
-    etag,
-    idempotency_key,
-    next_offset,
-)
-
-__all__ = [
-    "CallerDep",
-    "CausationDep",
-    "IdempotencyKeyDep",
-    "IfMatchDep",
-    "LimitDep",
-    "OffsetDep",
-    "ReadsDep",
-    "RequiredIfMatchDep",
-    "ServiceDep",
-    "TodayDep",
-    "etag",
-    "next_offset",
-]
+from kisalli_shared.http import idempotency_key
 
 
 async def _caller(request: Request) -> Principal:

@@ -11,16 +11,9 @@ from kisalli_feedback.domain.feedback import FeedbackState
 from kisalli_feedback.entrypoints.http import views
 from kisalli_feedback.entrypoints.http.dependencies import (
     CallerDep,
-    CausationDep,
     IdempotencyKeyDep,
-    IfMatchDep,
-    LimitDep,
-    OffsetDep,
-    RequiredIfMatchDep,
     ServiceDep,
     TodayDep,
-    etag,
-    next_offset,
 )
 from kisalli_feedback.entrypoints.http.schemas import (
     AcknowledgeIn,
@@ -33,6 +26,15 @@ from kisalli_feedback.entrypoints.http.schemas import (
 from kisalli_feedback.service_layer.access import NotVisible, visible_contract
 from kisalli_feedback.service_layer.services import FeedbackService
 from kisalli_shared.contracts.common import Role
+from kisalli_shared.http import (
+    CausationDep,
+    IfMatchDep,
+    LimitDep,
+    OffsetDep,
+    RequiredIfMatchDep,
+    etag,
+    next_offset,
+)
 from kisalli_shared.problems import problem_responses
 
 router = APIRouter(tags=["feedback"])

@@ -11,11 +11,8 @@ from kisalli_feedback.domain.schedule import ItemStatus
 from kisalli_feedback.entrypoints.http import views
 from kisalli_feedback.entrypoints.http.dependencies import (
     CallerDep,
-    LimitDep,
-    OffsetDep,
     ReadsDep,
     TodayDep,
-    next_offset,
 )
 from kisalli_feedback.entrypoints.http.schemas import (
     ApprenticeOut,
@@ -25,6 +22,11 @@ from kisalli_feedback.entrypoints.http.schemas import (
 from kisalli_feedback.service_layer.access import require_role
 from kisalli_shared.auth import require_office_staff
 from kisalli_shared.contracts.common import Role
+from kisalli_shared.http import (
+    LimitDep,
+    OffsetDep,
+    next_offset,
+)
 from kisalli_shared.problems import problem_responses
 
 router = APIRouter(tags=["queues"], responses=problem_responses(401, 403))

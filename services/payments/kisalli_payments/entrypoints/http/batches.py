@@ -13,19 +13,21 @@ from pydantic import BaseModel, ConfigDict
 from kisalli_payments.adapters import batches, sepa
 from kisalli_payments.adapters.idempotency import IdempotentRequest
 from kisalli_payments.entrypoints.http.dependencies import (
-    CausationDep,
     IdempotencyKeyDep,
-    LimitDep,
-    OffsetDep,
     ServicesDep,
     StaffDep,
-    next_offset,
 )
 from kisalli_payments.service_layer.paying import (
     BatchOrder,
     KeyReused,
     NoDebtorAccount,
     NothingToPay,
+)
+from kisalli_shared.http import (
+    CausationDep,
+    LimitDep,
+    OffsetDep,
+    next_offset,
 )
 from kisalli_shared.problems import Problem, not_found, problem_responses
 

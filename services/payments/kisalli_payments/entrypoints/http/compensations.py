@@ -10,10 +10,12 @@ from fastapi import APIRouter, Path, Query
 
 from kisalli_payments.adapters import compensations
 from kisalli_payments.entrypoints.http.dependencies import (
-    LimitDep,
-    OffsetDep,
     ServicesDep,
     StaffDep,
+)
+from kisalli_shared.http import (
+    LimitDep,
+    OffsetDep,
     next_offset,
 )
 from kisalli_shared.problems import not_found, problem_responses

@@ -9,29 +9,7 @@ from fastapi import Depends, Request
 
 from kisalli_payments.service_layer.services import Services
 from kisalli_shared.auth import TokenVerifier, bearer_token, require_office_staff
-from kisalli_shared.http import (
-    CausationDep,
-    IfMatchDep,
-    LimitDep,
-    OffsetDep,
-    RequiredIfMatchDep,
-    etag,
-    idempotency_key,
-    next_offset,
-)
-
-__all__ = [
-    "CausationDep",
-    "IdempotencyKeyDep",
-    "IfMatchDep",
-    "LimitDep",
-    "OffsetDep",
-    "RequiredIfMatchDep",
-    "ServicesDep",
-    "StaffDep",
-    "etag",
-    "next_offset",
-]
+from kisalli_shared.http import idempotency_key
 
 
 @dataclass(frozen=True)

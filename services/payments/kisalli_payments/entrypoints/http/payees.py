@@ -11,11 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kisalli_payments.domain.payees import InvalidAccount, mask_iban
 from kisalli_payments.entrypoints.http.dependencies import (
-    CausationDep,
-    IfMatchDep,
     ServicesDep,
     StaffDep,
-    etag,
 )
 from kisalli_payments.service_layer.payees import (
     PayeeCorrection,
@@ -23,6 +20,11 @@ from kisalli_payments.service_layer.payees import (
     UnknownContract,
     correct_payee,
     payee_row,
+)
+from kisalli_shared.http import (
+    CausationDep,
+    IfMatchDep,
+    etag,
 )
 from kisalli_shared.problems import (
     Problem,

@@ -12,11 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kisalli_payments.domain.rates import RateTable
 from kisalli_payments.entrypoints.http.dependencies import (
-    CausationDep,
-    RequiredIfMatchDep,
     ServicesDep,
     StaffDep,
-    etag,
 )
 from kisalli_payments.service_layer.compensating import reconsider_held
 from kisalli_payments.service_layer.rating import (
@@ -26,6 +23,11 @@ from kisalli_payments.service_layer.rating import (
 )
 from kisalli_shared.contracts.feedback import QualificationKind
 from kisalli_shared.contracts.payments import Rate
+from kisalli_shared.http import (
+    CausationDep,
+    RequiredIfMatchDep,
+    etag,
+)
 from kisalli_shared.problems import problem_responses, version_mismatch
 
 # Every route is office staff's.
